@@ -1,0 +1,473 @@
+//! The actor registry (alias → canonical actor) and its matcher.
+//!
+//! ```
+//! use stancer::Gazetteer;
+//! let csv = "actor,alias,kind,valid_from,valid_to\n\
+//!            United States,United States,name,,\n\
+//!            United States,US,abbrev,,\n\
+//!            United States,Washington,capital,,\n\
+//!            South Korea,South Korea,name,,\n\
+//!            South Korea,Korean,demonym,,\n\
+//!            North Korea,North Korea,name,,\n\
+//!            North Korea,North Korean,demonym,,\n";
+//! let gaz = Gazetteer::from_csv_str(csv, "inline.csv")?;
+//! let text = "Let us be clear: the US backs the Korean plan, North Korean envoys said.";
+//! let found: Vec<(&str, &str)> = gaz.find(text).iter()
+//!     .map(|m| (gaz.actor_name(m.actor), m.span.of(text))).collect();
+//! assert_eq!(found, [("United States", "US"), ("South Korea", "Korean"), ("North Korea", "North Korean")]);
+//! # Ok::<(), stancer::Error>(())
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::features::hashing::fnv1a64;
+use crate::text::segment::Span;
+
+/// One registry row: an alias of a canonical actor.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RegistryRow {
+    /// Canonical actor name ("South Korea").
+    pub actor: String,
+    /// Surface form as written in text ("Seoul", "ROK", "Yoon").
+    pub alias: String,
+    /// Kind of alias: name, abbrev, capital, seat, demonym, organ, official.
+    pub kind: String,
+    /// First day the alias applies (officials), as `YYYYMMDD`.
+    pub valid_from: Option<u32>,
+    /// Last day the alias applies (officials), as `YYYYMMDD`.
+    pub valid_to: Option<u32>,
+}
+
+/// The kinds of alias the registry accepts.
+pub const KINDS: &[&str] = &["name", "abbrev", "capital", "seat", "demonym", "organ", "official"];
+
+/// A mention of an actor in a text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Mention {
+    /// Index of the canonical actor (see [`Gazetteer::actor_name`]).
+    pub actor: u32,
+    /// Index of the registry row that matched (see [`Gazetteer::row`]).
+    pub row: u32,
+    /// Byte span of the alias in the text.
+    pub span: Span,
+}
+
+/// Alias → actor matcher: Aho-Corasick over every alias, leftmost-longest, case-sensitive
+/// (so "US" the state never matches "us" the pronoun), on word boundaries. Each alias is
+/// also matched in full capitals for headlines, except short all-lowercase forms.
+#[derive(Debug, Clone)]
+pub struct Gazetteer {
+    rows: Vec<RegistryRow>,
+    actors: Vec<String>,
+    row_actor: Vec<u32>,
+    /// For each automaton pattern, the registry rows it stands for.
+    pattern_rows: Vec<Vec<u32>>,
+    matcher: AhoCorasick,
+    fingerprint: u64,
+    date: Option<u32>,
+    korean: Option<(u32, u32)>,
+}
+
+/// Parses `YYYY-MM-DD` into `YYYYMMDD`.
+pub fn parse_date(s: &str) -> Option<u32> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let y: u32 = s.get(0..4)?.parse().ok()?;
+    let m: u32 = s.get(5..7)?.parse().ok()?;
+    let d: u32 = s.get(8..10)?.parse().ok()?;
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    Some(y * 10000 + m * 100 + d)
+}
+
+impl Gazetteer {
+    /// Loads a registry CSV (`actor,alias,kind,valid_from,valid_to`).
+    ///
+    /// # Errors
+    /// [`Error::Io`] when the file cannot be read; [`Error::Registry`] naming the line for
+    /// a missing column, an empty field, an unknown kind, a bad date, or an alias mapped to
+    /// two actors with overlapping dates.
+    pub fn from_path(path: &Path) -> Result<Self> {
+        let bytes = std::fs::read(path).map_err(|e| Error::io(path, e))?;
+        let text = String::from_utf8(bytes).map_err(|e| Error::Registry {
+            path: path.to_owned(),
+            line: 0,
+            message: format!("invalid UTF-8 at byte {}", e.utf8_error().valid_up_to()),
+        })?;
+        Self::from_csv_str(&text, path)
+    }
+
+    /// Loads a registry from CSV text; `path` is only used in error messages.
+    pub fn from_csv_str(text: &str, path: impl AsRef<Path>) -> Result<Self> {
+        let path: PathBuf = path.as_ref().to_owned();
+        let reg_err = |line: u64, message: String| Error::Registry { path: path.clone(), line, message };
+        let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+        let header = reader.headers().map_err(|e| Error::csv(&path, e))?.clone();
+        let col = |name: &str| header.iter().position(|h| h.trim() == name);
+        let (Some(ca), Some(cl), Some(ck)) = (col("actor"), col("alias"), col("kind")) else {
+            return Err(reg_err(1, format!("header must have actor,alias,kind[,valid_from,valid_to]; found {}", header.iter().collect::<Vec<_>>().join(","))));
+        };
+        let (cf, ct) = (col("valid_from"), col("valid_to"));
+        let mut rows = Vec::new();
+        for rec in reader.records() {
+            let rec = rec.map_err(|e| Error::csv(&path, e))?;
+            let line = rec.position().map_or(0, |p| p.line());
+            let field = |c: usize| rec.get(c).unwrap_or("").trim().to_owned();
+            let (actor, alias, kind) = (field(ca), field(cl), field(ck));
+            if actor.is_empty() || alias.is_empty() || kind.is_empty() {
+                return Err(reg_err(line, "empty actor, alias or kind".into()));
+            }
+            if !KINDS.contains(&kind.as_str()) {
+                return Err(reg_err(line, format!("unknown kind '{kind}' (expected one of {})", KINDS.join(", "))));
+            }
+            let date = |c: Option<usize>| -> Result<Option<u32>> {
+                match c.map(field).filter(|s| !s.is_empty()) {
+                    None => Ok(None),
+                    Some(s) => parse_date(&s).map(Some).ok_or_else(|| reg_err(line, format!("bad date '{s}' (expected YYYY-MM-DD)"))),
+                }
+            };
+            let (valid_from, valid_to) = (date(cf)?, date(ct)?);
+            if let (Some(f), Some(t)) = (valid_from, valid_to) {
+                if f > t {
+                    return Err(reg_err(line, format!("valid_from {f} is after valid_to {t}")));
+                }
+            }
+            rows.push(RegistryRow { actor, alias, kind, valid_from, valid_to });
+        }
+        if rows.is_empty() {
+            return Err(reg_err(1, "registry has no rows".into()));
+        }
+        Self::from_rows(rows).map_err(|(i, message)| reg_err(i as u64 + 2, message))
+    }
+
+    /// Builds the matcher from rows. Errors carry the 0-based row index.
+    fn from_rows(rows: Vec<RegistryRow>) -> std::result::Result<Self, (usize, String)> {
+        let mut actors: Vec<String> = rows.iter().map(|r| r.actor.clone()).collect();
+        actors.sort();
+        actors.dedup();
+        let row_actor: Vec<u32> = rows
+            .iter()
+            .map(|r| actors.binary_search(&r.actor).unwrap_or(0) as u32)
+            .collect();
+        // Patterns: each distinct surface form, mapped to the rows that use it.
+        let mut patterns: Vec<String> = Vec::new();
+        let mut pattern_rows: Vec<Vec<u32>> = Vec::new();
+        let mut index: std::collections::HashMap<String, usize> = std::collections::HashMap::new();
+        let mut add = |surface: String, row: u32, patterns: &mut Vec<String>, pattern_rows: &mut Vec<Vec<u32>>| {
+            let k = *index.entry(surface.clone()).or_insert_with(|| {
+                patterns.push(surface);
+                pattern_rows.push(Vec::new());
+                patterns.len() - 1
+            });
+            if !pattern_rows[k].contains(&row) {
+                pattern_rows[k].push(row);
+            }
+        };
+        for (i, r) in rows.iter().enumerate() {
+            add(r.alias.clone(), i as u32, &mut patterns, &mut pattern_rows);
+            let upper = r.alias.to_uppercase();
+            if upper != r.alias && r.alias.chars().count() > 3 {
+                add(upper, i as u32, &mut patterns, &mut pattern_rows);
+            }
+        }
+        // An alias may map to two actors only when their date ranges do not overlap.
+        for rows_of in &pattern_rows {
+            for (a, &ra) in rows_of.iter().enumerate() {
+                for &rb in &rows_of[a + 1..] {
+                    let (x, y) = (&rows[ra as usize], &rows[rb as usize]);
+                    if x.actor == y.actor {
+                        continue;
+                    }
+                    let overlap = x.valid_from.unwrap_or(0) <= y.valid_to.unwrap_or(u32::MAX)
+                        && y.valid_from.unwrap_or(0) <= x.valid_to.unwrap_or(u32::MAX);
+                    if overlap {
+                        return Err((rb as usize, format!("alias '{}' maps to both '{}' and '{}' with overlapping dates", y.alias, x.actor, y.actor)));
+                    }
+                }
+            }
+        }
+        let matcher = AhoCorasickBuilder::new()
+            .match_kind(MatchKind::LeftmostLongest)
+            .build(&patterns)
+            .map_err(|e| (0, format!("cannot build matcher: {e}")))?;
+        let fingerprint = fingerprint(&rows);
+        let korean = {
+            let find = |n: &str| actors.binary_search(&n.to_owned()).ok().map(|i| i as u32);
+            match (find("South Korea"), find("North Korea")) {
+                (Some(s), Some(n)) => Some((s, n)),
+                _ => None,
+            }
+        };
+        Ok(Self { rows, actors, row_actor, pattern_rows, matcher, fingerprint, date: None, korean })
+    }
+
+    /// Rebuilds a gazetteer from rows stored in a model.
+    ///
+    /// # Errors
+    /// [`Error::Registry`] if the rows are inconsistent.
+    pub fn from_stored_rows(rows: Vec<RegistryRow>, origin: &Path) -> Result<Self> {
+        Self::from_rows(rows).map_err(|(i, message)| Error::Registry { path: origin.to_owned(), line: i as u64 + 2, message })
+    }
+
+    /// Resolves official aliases as of this date (`YYYYMMDD`); without a date the most
+    /// recent holder of an alias wins.
+    pub fn with_date(mut self, date: Option<u32>) -> Self {
+        self.date = date;
+        self
+    }
+
+    /// Stable fingerprint of the registry content (FNV-1a over the sorted rows).
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// The registry rows, in file order.
+    pub fn rows(&self) -> &[RegistryRow] {
+        &self.rows
+    }
+
+    /// One registry row.
+    pub fn row(&self, i: u32) -> Option<&RegistryRow> {
+        self.rows.get(i as usize)
+    }
+
+    /// Canonical names, sorted; an actor id indexes this list.
+    pub fn actors(&self) -> &[String] {
+        &self.actors
+    }
+
+    /// Canonical name of an actor id (`""` for an unknown id).
+    pub fn actor_name(&self, id: u32) -> &str {
+        self.actors.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// Id of a canonical name.
+    pub fn actor_id(&self, name: &str) -> Option<u32> {
+        self.actors.binary_search_by(|a| a.as_str().cmp(name)).ok().map(|i| i as u32)
+    }
+
+    /// Finds every actor mention in `text`, leftmost-longest, on word boundaries.
+    pub fn find(&self, text: &str) -> Vec<Mention> {
+        let mut out = Vec::new();
+        self.find_into(text, &mut out);
+        out
+    }
+
+    /// Like [`find`](Self::find), into a caller buffer (cleared first).
+    pub fn find_into(&self, text: &str, out: &mut Vec<Mention>) {
+        out.clear();
+        for m in self.matcher.find_iter(text) {
+            let (s, e) = (m.start(), m.end());
+            let before = text[..s].chars().next_back();
+            let after = text[e..].chars().next();
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '-' && s >= 2 && text[..s - 1].ends_with(|p: char| p.is_alphanumeric()))
+                || after.is_some_and(|c| c.is_alphanumeric())
+            {
+                continue;
+            }
+            let Some(rows) = self.pattern_rows.get(m.pattern().as_usize()) else { continue };
+            let Some(row) = self.pick_row(rows) else { continue };
+            let actor = self.row_actor.get(row as usize).copied().unwrap_or(0);
+            out.push(Mention { actor, row, span: Span { start: s, end: e } });
+        }
+        self.resolve_korean(text, out);
+    }
+
+    /// Among the rows of one surface form, the one valid at the configured date, else the
+    /// one with the latest start.
+    fn pick_row(&self, rows: &[u32]) -> Option<u32> {
+        let valid = |r: &RegistryRow, d: u32| r.valid_from.unwrap_or(0) <= d && d <= r.valid_to.unwrap_or(u32::MAX);
+        if let Some(d) = self.date {
+            return rows.iter().copied().find(|&i| self.rows.get(i as usize).is_some_and(|r| valid(r, d)));
+        }
+        rows.iter().copied().max_by_key(|&i| (self.rows.get(i as usize).and_then(|r| r.valid_from).unwrap_or(0), std::cmp::Reverse(i)))
+    }
+
+    /// ANNOTATION.md: "Korean" alone means South Korea unless the sentence says North.
+    /// A bare "Korean" in a sentence that names North Korea and not South Korea goes north.
+    fn resolve_korean(&self, text: &str, out: &mut [Mention]) {
+        let Some((south, north)) = self.korean else { return };
+        let names_north = out.iter().any(|m| m.actor == north);
+        if !names_north {
+            return;
+        }
+        let names_south = out.iter().any(|m| m.actor == south && !is_bare_korean(m.span.of(text)));
+        if names_south {
+            return;
+        }
+        for m in out.iter_mut() {
+            if m.actor == south && is_bare_korean(m.span.of(text)) {
+                m.actor = north;
+            }
+        }
+    }
+
+    /// Capitalised word sequences that are not registry matches and not sentence-initial:
+    /// candidates for missing registry entries.
+    pub fn unknown_names(&self, text: &str) -> Vec<Span> {
+        let mentions = self.find(text);
+        let covered = |s: usize| mentions.iter().any(|m| m.span.start <= s && s < m.span.end);
+        let mut out = Vec::new();
+        let mut cur: Option<Span> = None;
+        let mut prev_end_punct = true;
+        for (start, word) in word_spans(text) {
+            let cap = word.chars().next().is_some_and(char::is_uppercase);
+            let take = cap && !prev_end_punct && !covered(start) && !STOP_CAPS.contains(&word);
+            if take {
+                let end = start + word.len();
+                cur = Some(match cur {
+                    Some(c) if text[c.end..start].trim().is_empty() => Span { start: c.start, end },
+                    Some(c) => {
+                        out.push(c);
+                        Span { start, end }
+                    }
+                    None => Span { start, end },
+                });
+            } else if let Some(c) = cur.take() {
+                out.push(c);
+            }
+            let tail = text[start + word.len()..].trim_start();
+            prev_end_punct = tail.starts_with(['.', '!', '?', '\n', '“', '"', ':']);
+        }
+        out.extend(cur);
+        out
+    }
+}
+
+const STOP_CAPS: &[&str] = &["The", "A", "An", "In", "On", "But", "And", "I", "It", "He", "She", "We", "They", "This", "That", "Mr", "Mrs", "Ms", "President", "Minister", "Prime", "Foreign", "Defence", "Defense", "Secretary", "General"];
+
+fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+        .filter(|w| !w.is_empty())
+        .map(move |w| (w.as_ptr() as usize - text.as_ptr() as usize, w))
+}
+
+fn is_bare_korean(s: &str) -> bool {
+    s == "Korean" || s == "KOREAN" || s == "Koreans"
+}
+
+fn fingerprint(rows: &[RegistryRow]) -> u64 {
+    let mut lines: Vec<String> = rows
+        .iter()
+        .map(|r| format!("{}\u{1f}{}\u{1f}{}\u{1f}{:?}\u{1f}{:?}", r.actor, r.alias, r.kind, r.valid_from, r.valid_to))
+        .collect();
+    lines.sort();
+    fnv1a64(lines.join("\n").as_bytes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const REG: &str = "actor,alias,kind,valid_from,valid_to\n\
+        United States,United States,name,,\n\
+        United States,US,abbrev,,\n\
+        United States,U.S.,abbrev,,\n\
+        United States,Washington,capital,,\n\
+        United States,White House,seat,,\n\
+        United States,American,demonym,,\n\
+        Russia,Russia,name,,\n\
+        Russia,Kremlin,seat,,\n\
+        Russia,Moscow,capital,,\n\
+        Russia,Russian,demonym,,\n\
+        Russia,Zakharova,official,2015-08-10,\n\
+        South Korea,South Korea,name,,\n\
+        South Korea,Seoul,capital,,\n\
+        South Korea,Korean,demonym,,\n\
+        South Korea,South Korean,demonym,,\n\
+        South Korea,Yoon,official,2022-05-10,2025-04-04\n\
+        South Korea,President Yoon,official,2022-05-10,2025-04-04\n\
+        North Korea,North Korea,name,,\n\
+        North Korea,North Korean,demonym,,\n\
+        North Korea,Pyongyang,capital,,\n\
+        United Kingdom,Truss,official,2022-09-06,2022-10-25\n\
+        United States,Truss,official,2030-01-01,2030-12-31\n\
+        European Union,European Union,name,,\n\
+        European Union,EU,abbrev,,\n\
+        European Union,Brussels,capital,,\n";
+
+    fn gaz() -> Gazetteer {
+        Gazetteer::from_csv_str(REG, "reg.csv").unwrap()
+    }
+
+    fn names(g: &Gazetteer, text: &str) -> Vec<(String, String)> {
+        g.find(text).iter().map(|m| (g.actor_name(m.actor).to_owned(), m.span.of(text).to_owned())).collect()
+    }
+
+    /// Actor matching table: text → (canonical actor, matched alias).
+    #[test]
+    fn matching_table() {
+        let g = gaz();
+        let table: &[(&str, &[(&str, &str)])] = &[
+            ("The US told us to wait.", &[("United States", "US")]),
+            ("Tell us more, said the U.S. envoy.", &[("United States", "U.S.")]),
+            ("The Kremlin and the White House traded barbs.", &[("Russia", "Kremlin"), ("United States", "White House")]),
+            ("Russian warships left Moscow's port.", &[("Russia", "Russian"), ("Russia", "Moscow")]),
+            ("South Korean officials met Korean firms.", &[("South Korea", "South Korean"), ("South Korea", "Korean")]),
+            ("Korean and North Korean envoys met.", &[("North Korea", "Korean"), ("North Korea", "North Korean")]),
+            ("Seoul said Korean troops would stay; Pyongyang objected.", &[("South Korea", "Seoul"), ("South Korea", "Korean"), ("North Korea", "Pyongyang")]),
+            ("President Yoon and Zakharova spoke.", &[("South Korea", "President Yoon"), ("Russia", "Zakharova")]),
+            ("RUSSIA WARNS WASHINGTON", &[("Russia", "RUSSIA"), ("United States", "WASHINGTON")]),
+            ("Russians, Washingtonians and Americana", &[]),
+            ("Brussels and the EU's envoy", &[("European Union", "Brussels"), ("European Union", "EU")]),
+            ("Unitedstates us eu", &[]),
+        ];
+        for (text, expected) in table {
+            let want: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
+            assert_eq!(names(&g, text), want, "text: {text:?}");
+        }
+    }
+
+    #[test]
+    fn dated_aliases_resolve_by_date() {
+        let g = gaz();
+        assert_eq!(names(&g, "Truss spoke")[0].0, "United States", "latest holder wins without a date");
+        let g = gaz().with_date(Some(20221001));
+        assert_eq!(names(&g, "Truss spoke")[0].0, "United Kingdom");
+        let g = gaz().with_date(Some(20200101));
+        assert!(names(&g, "Truss spoke").is_empty());
+    }
+
+    #[test]
+    fn rejects_bad_registries() {
+        let bad = [
+            ("actor,alias\nX,Y\n", 1),
+            ("actor,alias,kind\nX,,name\n", 2),
+            ("actor,alias,kind\nX,Y,planet\n", 2),
+            ("actor,alias,kind,valid_from,valid_to\nX,Y,official,2020-13-01,\n", 2),
+            ("actor,alias,kind,valid_from,valid_to\nX,Y,official,,\nZ,Y,official,,\n", 3),
+            ("actor,alias,kind\n", 1),
+        ];
+        for (text, line) in bad {
+            let err = Gazetteer::from_csv_str(text, "bad.csv").unwrap_err();
+            assert!(matches!(err, Error::Registry { line: l, .. } if l == line), "{text:?} gave {err}");
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_row_order_but_not_content() {
+        let g = gaz();
+        let mut lines: Vec<&str> = REG.lines().collect();
+        let header = lines.remove(0);
+        lines.reverse();
+        let shuffled = format!("{header}\n{}\n", lines.join("\n"));
+        assert_eq!(Gazetteer::from_csv_str(&shuffled, "r").unwrap().fingerprint(), g.fingerprint());
+        let changed = REG.replace("Kremlin", "Kremlin Palace");
+        assert_ne!(Gazetteer::from_csv_str(&changed, "r").unwrap().fingerprint(), g.fingerprint());
+    }
+
+    #[test]
+    fn unknown_names_are_reported() {
+        let g = gaz();
+        let text = "Seoul met envoys from Ruritania and the Grand Duchy of Fenwick in Geneva.";
+        let got: Vec<&str> = g.unknown_names(text).iter().map(|s| s.of(text)).collect();
+        assert_eq!(got, ["Ruritania", "Grand Duchy", "Fenwick", "Geneva"]);
+    }
+}

@@ -1,0 +1,3 @@
+//! Actor registry and mention detection.
+
+pub mod gazetteer;

@@ -1,0 +1,201 @@
+//! Raw command-line flags (clap).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// stancer: who takes which stance, sentence by sentence.
+///
+/// Reads news and analysis articles and labels, for every sentence, the stance of each
+/// political actor it names (supportive, cautious, hostile) and the sentence's sentiment.
+#[derive(Debug, Parser)]
+#[command(name = "stancer", version, about, long_about = None, after_help = "Examples:\n  stancer classify seeds/                 classify the demo articles with the shipped model\n  stancer train --data data/stance.csv    retrain the default model\n  stancer evaluate --folds 5 --json       cross-validate on data/stance.csv\n  stancer bench                           end-to-end throughput on seeds/")]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Train a model from a labelled CSV (one head per label column).
+    Train(TrainArgs),
+    /// Classify articles (.txt files, directories, CSV/JSONL with a text column, or - for stdin).
+    Classify(ClassifyArgs),
+    /// Score a model on a labelled CSV, or cross-validate training on it.
+    Evaluate(EvaluateArgs),
+    /// Measure end-to-end throughput and per-stage time.
+    Bench(BenchArgs),
+    /// List the actor mentions in texts, and capitalised names missing from the registry.
+    Actors(ActorsArgs),
+}
+
+/// Column flags shared by train and evaluate.
+#[derive(Debug, Args, Clone)]
+pub struct ColumnArgs {
+    /// Text column.
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    /// Actor (target) column: heads whose labels only appear on rows with an actor are per actor.
+    #[arg(long, default_value = "actor")]
+    pub actor_col: String,
+    /// Label column; repeat for several heads. Default: stance and sentiment if present, else label.
+    #[arg(long = "label-col")]
+    pub label_col: Vec<String>,
+    /// Columns holding the target's character offsets, as START,END (e.g. target_start,target_end).
+    #[arg(long, value_name = "START,END")]
+    pub span_cols: Option<String>,
+}
+
+/// Learning flags shared by train and evaluate --folds.
+#[derive(Debug, Args, Clone)]
+pub struct LearnArgs {
+    /// Learning algorithm.
+    #[arg(long, default_value = "logistic", value_parser = ["logistic", "bayes"])]
+    pub algorithm: String,
+    /// Seed (fold assignment; training itself is deterministic).
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Actor registry CSV.
+    #[arg(long, default_value = "data/actors.csv")]
+    pub actors: PathBuf,
+    /// L2 regularisation strength of the logistic heads.
+    #[arg(long, default_value_t = 1e-4)]
+    pub l2: f64,
+    /// log2 of the number of hash buckets.
+    #[arg(long, default_value_t = 20)]
+    pub buckets: u8,
+    /// Character n-gram range MIN-MAX inside words, or "off".
+    #[arg(long, default_value = "3-5")]
+    pub char_ngrams: String,
+    /// Longest word n-gram.
+    #[arg(long, default_value_t = 2)]
+    pub word_ngrams: u8,
+    /// Turn off target-conjoined word features.
+    #[arg(long)]
+    pub no_conjoin: bool,
+}
+
+/// `stancer train`.
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    /// Labelled CSV (id,text,actor,stance,sentiment per ANNOTATION.md, or any text/label columns).
+    #[arg(long, default_value = "data/stance.csv")]
+    pub data: PathBuf,
+    /// Where to write the model.
+    #[arg(long, default_value = "models/stancer.model")]
+    pub out: PathBuf,
+    /// Columns.
+    #[command(flatten)]
+    pub cols: ColumnArgs,
+    /// Learning.
+    #[command(flatten)]
+    pub learn: LearnArgs,
+}
+
+/// `stancer classify`.
+#[derive(Debug, Args)]
+pub struct ClassifyArgs {
+    /// Model file (default: the shipped models/stancer.model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, default_value = "jsonl", value_parser = ["jsonl", "csv"])]
+    pub format: String,
+    /// Output file (default: standard output).
+    #[arg(short = 'o', long = "output")]
+    pub output: Option<PathBuf>,
+    /// Inputs: .txt files, directories (recursive), .csv/.jsonl with a text column, or -.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Text column of CSV/JSONL inputs.
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    /// Actor column of CSV/JSONL inputs (rows with it are classified as given pairs).
+    #[arg(long, default_value = "actor")]
+    pub actor_col: String,
+    /// Id column of CSV/JSONL inputs.
+    #[arg(long, default_value = "id")]
+    pub id_col: String,
+    /// Use this registry instead of the model's own (must have the same fingerprint).
+    #[arg(long)]
+    pub actors: Option<PathBuf>,
+    /// Resolve dated official aliases as of this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Exit with status 3 when any document was skipped.
+    #[arg(long)]
+    pub strict: bool,
+    /// No progress bar or summary.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// `stancer evaluate`.
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    /// Labelled CSV to score on.
+    #[arg(long, default_value = "data/stance.csv")]
+    pub data: PathBuf,
+    /// Score this model (default when --folds is absent: the shipped model).
+    #[arg(long, conflicts_with = "folds")]
+    pub model: Option<PathBuf>,
+    /// Cross-validate with K stratified folds, grouped by document id.
+    #[arg(long, value_name = "K")]
+    pub folds: Option<usize>,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Also report F_avg, the mean F1 of these classes (e.g. FAVOR,AGAINST), pooled.
+    #[arg(long, value_name = "A,B")]
+    pub favg: Option<String>,
+    /// Columns.
+    #[command(flatten)]
+    pub cols: ColumnArgs,
+    /// Learning (with --folds).
+    #[command(flatten)]
+    pub learn: LearnArgs,
+}
+
+/// `stancer bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// Model file (default: the shipped model).
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Worker threads (default: all cores).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print JSON.
+    #[arg(long)]
+    pub json: bool,
+    /// Repeat the input until it reaches this many megabytes.
+    #[arg(long, default_value_t = 4.0)]
+    pub min_mb: f64,
+    /// Inputs (default: seeds/).
+    pub inputs: Vec<PathBuf>,
+}
+
+/// `stancer actors`.
+#[derive(Debug, Args)]
+pub struct ActorsArgs {
+    /// Registry CSV (default: the shipped model's registry).
+    #[arg(long)]
+    pub registry: Option<PathBuf>,
+    /// Model whose registry to use.
+    #[arg(long)]
+    pub model: Option<PathBuf>,
+    /// Resolve dated official aliases as of this day (YYYY-MM-DD).
+    #[arg(long)]
+    pub date: Option<String>,
+    /// Texts: files or directories; - for stdin.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+}

@@ -1,0 +1,570 @@
+//! The command-line layer: validated configuration and the subcommands. Only this module
+//! (and `main.rs`) prints.
+
+pub mod args;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use indicatif::{ProgressBar, ProgressStyle};
+use rayon::prelude::*;
+use serde_json::json;
+
+use crate::actors::gazetteer::{parse_date, Gazetteer};
+use crate::error::{Error, Result};
+use crate::features::vectorizer::FeatureParams;
+use crate::io::csv::{read_labelled, Columns};
+use crate::io::input::{DocText, InputColumns, InputDoc, InputStream};
+use crate::io::model_file;
+use crate::io::output::{Format, RowWriter};
+use crate::model::labels::LabelSet;
+use crate::model::linear::argmax;
+use crate::pipeline::train::{cross_validate, train, TrainConfig};
+use crate::pipeline::{Pipeline, Scope, Scratch, SentenceResult};
+use crate::report::metrics::Metrics;
+use crate::report::throughput::{StageTimes, Throughput};
+use args::{ActorsArgs, BenchArgs, ClassifyArgs, ColumnArgs, Command, EvaluateArgs, LearnArgs, TrainArgs};
+
+/// Exit status when `--strict` finds skipped documents.
+pub const EXIT_SKIPPED: u8 = 3;
+
+/// The shipped default model path: `models/stancer.model` under the current directory,
+/// else under the source tree the binary was built from.
+pub fn default_model() -> PathBuf {
+    let local = PathBuf::from("models/stancer.model");
+    if local.exists() {
+        return local;
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/stancer.model");
+    if built.exists() {
+        built
+    } else {
+        local
+    }
+}
+
+fn default_path(p: &Path) -> PathBuf {
+    if p.exists() || p.is_absolute() {
+        return p.to_owned();
+    }
+    let built = Path::new(env!("CARGO_MANIFEST_DIR")).join(p);
+    if built.exists() {
+        built
+    } else {
+        p.to_owned()
+    }
+}
+
+fn pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let n = threads.unwrap_or(0);
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .map_err(|e| Error::InvalidParam { name: "threads", message: e.to_string() })
+}
+
+fn columns(c: &ColumnArgs) -> Result<Columns> {
+    let span = match &c.span_cols {
+        None => None,
+        Some(s) => match s.split_once(',') {
+            Some((a, b)) if !a.is_empty() && !b.is_empty() => Some((a.trim().to_owned(), b.trim().to_owned())),
+            _ => return Err(Error::InvalidParam { name: "span-cols", message: format!("'{s}' (expected START,END column names)") }),
+        },
+    };
+    Ok(Columns { text: c.text_col.clone(), actor: c.actor_col.clone(), actor_required: c.actor_col != "actor", labels: c.label_col.clone(), span })
+}
+
+fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
+    let (char_min, char_max) = if l.char_ngrams == "off" {
+        (0, 0)
+    } else {
+        match l.char_ngrams.split_once('-').map(|(a, b)| (a.parse::<u8>(), b.parse::<u8>())) {
+            Some((Ok(a), Ok(b))) => (a, b),
+            _ => return Err(Error::InvalidParam { name: "char-ngrams", message: format!("'{}' (expected MIN-MAX such as 3-5, or off)", l.char_ngrams) }),
+        }
+    };
+    let features = FeatureParams {
+        buckets_log2: l.buckets,
+        char_min: char_min.max(if char_max == 0 { 0 } else { 1 }),
+        char_max,
+        word_ngrams: l.word_ngrams,
+        target_conjoin: !l.no_conjoin,
+        ..FeatureParams::default()
+    };
+    let features = features.check()?.get().clone();
+    if !(l.l2.is_finite() && l.l2 >= 0.0) {
+        return Err(Error::InvalidParam { name: "l2", message: format!("{} must be finite and >= 0", l.l2) });
+    }
+    let algorithm = l.algorithm.parse().map_err(|m| Error::InvalidParam { name: "algorithm", message: m })?;
+    Ok(TrainConfig { features, algorithm, l2: l.l2, seed: l.seed, ..TrainConfig::default() })
+}
+
+fn warn_all(lines: &[String], limit: usize) {
+    for l in lines.iter().take(limit) {
+        eprintln!("warning: {l}");
+    }
+    if lines.len() > limit {
+        eprintln!("warning: ... and {} more", lines.len() - limit);
+    }
+}
+
+fn progress(len: Option<u64>, what: &str) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = match len {
+        Some(n) => ProgressBar::new(n).with_style(
+            ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} ({per_sec}, eta {eta})").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ),
+        None => ProgressBar::new_spinner().with_style(ProgressStyle::with_template("{spinner} {msg} {pos} ({per_sec})").unwrap_or_else(|_| ProgressStyle::default_spinner())),
+    };
+    bar.set_message(what.to_owned());
+    bar
+}
+
+/// Runs a parsed command line; returns the process exit status.
+///
+/// # Errors
+/// Any error of the command; `main` prints it.
+pub fn run(cmd: Command) -> Result<u8> {
+    match cmd {
+        Command::Train(a) => cmd_train(a),
+        Command::Classify(a) => cmd_classify(a),
+        Command::Evaluate(a) => cmd_evaluate(a),
+        Command::Bench(a) => cmd_bench(a),
+        Command::Actors(a) => cmd_actors(a),
+    }
+}
+
+fn cmd_train(a: TrainArgs) -> Result<u8> {
+    let cfg = train_config(&a.learn)?;
+    let cols = columns(&a.cols)?;
+    let pool = pool(a.learn.threads)?;
+    let started = Instant::now();
+    let data = read_labelled(&default_path(&a.data), &cols)?;
+    warn_all(&data.warnings, 10);
+    warn_all(&data.skipped, 10);
+    let gaz = Gazetteer::from_path(&default_path(&a.learn.actors))?;
+    let mut warnings = Vec::new();
+    let bar = progress(None, "training");
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    let p = pool.install(|| train(&data, &cfg, gaz, &mut warnings))?;
+    bar.finish_and_clear();
+    warn_all(&warnings, 10);
+    model_file::save(&p, &a.out)?;
+    let heads: Vec<String> = p
+        .heads()
+        .iter()
+        .map(|h| format!("{} ({}, {}: {})", h.name, if h.scope == Scope::Actor { "per actor" } else { "per sentence" }, h.labels.len(), h.labels.names().join("/")))
+        .collect();
+    eprintln!(
+        "trained {} from {} rows of {} ({} skipped) in {:.1}s; heads: {}",
+        a.out.display(),
+        data.rows.len(),
+        data.path.display(),
+        data.skipped.len(),
+        started.elapsed().as_secs_f64(),
+        heads.join("; ")
+    );
+    Ok(0)
+}
+
+fn load_model(path: Option<&PathBuf>, actors: Option<&PathBuf>, date: Option<&String>) -> Result<Pipeline> {
+    let path = path.cloned().unwrap_or_else(default_model);
+    let mut p = model_file::load(&path)?;
+    let date = match date {
+        Some(d) => Some(parse_date(d).ok_or_else(|| Error::InvalidParam { name: "date", message: format!("'{d}' (expected YYYY-MM-DD)") })?),
+        None => None,
+    };
+    if let Some(reg) = actors {
+        let g = Gazetteer::from_path(reg)?;
+        if g.fingerprint() != p.gazetteer().fingerprint() {
+            return Err(Error::RegistryMismatch { path: reg.clone(), expected: p.gazetteer().fingerprint(), found: g.fingerprint() });
+        }
+    }
+    if date.is_some() {
+        let g = p.gazetteer().clone().with_date(date);
+        p.set_gazetteer(g);
+    }
+    Ok(p)
+}
+
+/// Classifies one input document.
+fn classify_doc(p: &Pipeline, doc: &InputDoc, s: &mut Scratch) -> std::result::Result<Vec<SentenceResult>, String> {
+    match &doc.text {
+        Ok(DocText::Article(t)) => Ok(p.classify_document(t, s)),
+        Ok(DocText::Pair { text, actor }) => Ok(vec![p.classify_pair(text, actor, s)]),
+        Err(reason) => Err(reason.clone()),
+    }
+}
+
+fn doc_text(doc: &InputDoc) -> &str {
+    match &doc.text {
+        Ok(DocText::Article(t)) | Ok(DocText::Pair { text: t, .. }) => t,
+        Err(_) => "",
+    }
+}
+
+/// Documents per parallel batch and the byte budget that also closes a batch: bounds memory.
+const BATCH_DOCS: usize = 512;
+const BATCH_BYTES: usize = 8 << 20;
+
+fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
+    let format: Format = a.format.parse().map_err(|m| Error::InvalidParam { name: "format", message: m })?;
+    let p = load_model(a.model.as_ref(), a.actors.as_ref(), a.date.as_ref())?;
+    let pool = pool(a.threads)?;
+    let out: Box<dyn Write> = match &a.output {
+        Some(path) => {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                if !dir.is_dir() {
+                    return Err(Error::io(path, std::io::Error::new(std::io::ErrorKind::NotFound, format!("directory {} does not exist", dir.display()))));
+                }
+            }
+            Box::new(std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| Error::io(path, e))?))
+        }
+        None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+    };
+    let mut writer = RowWriter::new(out, format, p.heads());
+    let cols = InputColumns { text: a.text_col.clone(), actor: a.actor_col.clone(), id: a.id_col.clone() };
+    let mut stream = InputStream::new(&a.inputs, cols).peekable();
+    let bar = if a.quiet { ProgressBar::hidden() } else { progress(None, "documents") };
+    let (mut docs_ok, mut sentences, mut skipped) = (0usize, 0usize, Vec::<String>::new());
+    let mut warnings = 0usize;
+    let out_name = a.output.as_ref().map_or("standard output".to_owned(), |p| p.display().to_string());
+    loop {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+            let Some(d) = stream.next() else { break };
+            bytes += d.bytes;
+            batch.push(d);
+        }
+        if batch.is_empty() {
+            break;
+        }
+        let results: Vec<std::result::Result<Vec<SentenceResult>, String>> =
+            pool.install(|| batch.par_iter().with_min_len(2).map_init(Scratch::default, |s, d| classify_doc(&p, d, s)).collect());
+        for (doc, res) in batch.iter().zip(results) {
+            for w in &doc.warnings {
+                warnings += 1;
+                if !a.quiet {
+                    bar.suspend(|| eprintln!("warning: {w}"));
+                }
+            }
+            match res {
+                Ok(sents) => {
+                    docs_ok += 1;
+                    sentences += sents.len();
+                    for s in &sents {
+                        if let Err(e) = writer.write_sentence(&doc.id, doc_text(doc), s) {
+                            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                                return Ok(0);
+                            }
+                            return Err(Error::io(&out_name, e));
+                        }
+                    }
+                }
+                Err(reason) => {
+                    if !a.quiet {
+                        bar.suspend(|| eprintln!("skipped: {}: {reason}", doc.id));
+                    }
+                    skipped.push(doc.id.clone());
+                }
+            }
+            bar.inc(1);
+        }
+    }
+    if let Err(e) = writer.flush() {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return Ok(0);
+        }
+        return Err(Error::io(&out_name, e));
+    }
+    bar.finish_and_clear();
+    if !a.quiet {
+        eprintln!(
+            "summary: {} documents read, {} classified, {} sentences, {} rows written, {} skipped, {} warnings",
+            docs_ok + skipped.len(),
+            docs_ok,
+            sentences,
+            writer.rows(),
+            skipped.len(),
+            warnings
+        );
+    }
+    if a.strict && !skipped.is_empty() {
+        return Ok(EXIT_SKIPPED);
+    }
+    Ok(0)
+}
+
+fn cmd_evaluate(a: EvaluateArgs) -> Result<u8> {
+    let cols = columns(&a.cols)?;
+    let data_path = default_path(&a.data);
+    let favg: Vec<String> = a.favg.as_deref().map(|s| s.split(',').map(|x| x.trim().to_owned()).collect()).unwrap_or_default();
+    let pool = pool(a.learn.threads)?;
+    let mut results: Vec<(String, Metrics)> = Vec::new();
+    let mut warnings = Vec::new();
+    let data;
+    if let Some(k) = a.folds {
+        let cfg = train_config(&a.learn)?;
+        data = read_labelled(&data_path, &cols)?;
+        let gaz = Gazetteer::from_path(&default_path(&a.learn.actors))?;
+        let folds = pool.install(|| cross_validate(&data, &cfg, gaz, k, &mut warnings))?;
+        for f in folds {
+            results.push((f.name.clone(), Metrics::from_predictions(f.labels.names(), &f.truth, &f.predicted)));
+        }
+    } else {
+        let p = load_model(a.model.as_ref(), None, None)?;
+        let mut cols = cols;
+        if cols.labels.is_empty() {
+            // Score every head whose column the file has.
+            let header = csv_header(&data_path)?;
+            cols.labels = p.heads().iter().map(|h| h.name.clone()).filter(|n| header.contains(n)).collect();
+            if cols.labels.is_empty() {
+                return Err(Error::MissingColumn { path: data_path.clone(), column: p.heads().iter().map(|h| h.name.as_str()).collect::<Vec<_>>().join(" or "), found: header.join(",") });
+            }
+        }
+        data = read_labelled(&data_path, &cols)?;
+        results = pool.install(|| score_model(&p, &data));
+    }
+    warn_all(&data.warnings, 5);
+    warn_all(&data.skipped, 5);
+    warn_all(&warnings, 5);
+    if a.json {
+        let mut o = serde_json::Map::new();
+        for (name, m) in &results {
+            let mut j = m.to_json();
+            if !favg.is_empty() {
+                let names: Vec<&str> = favg.iter().map(String::as_str).collect();
+                j["f_avg"] = json!(m.f_avg(&names));
+            }
+            o.insert(name.clone(), j);
+        }
+        println!("{}", serde_json::Value::Object(o));
+    } else {
+        for (name, m) in &results {
+            println!("head {name}: accuracy {:.4}  macro-F1 {:.4}  macro-recall {:.4}", m.accuracy, m.macro_f1, m.macro_recall);
+            if !favg.is_empty() {
+                let names: Vec<&str> = favg.iter().map(String::as_str).collect();
+                println!("  F_avg({}) {:.4}", favg.join(","), m.f_avg(&names));
+            }
+            println!("  {:<14} {:>9} {:>9} {:>9} {:>8}", "class", "precision", "recall", "f1", "support");
+            for c in &m.per_class {
+                println!("  {:<14} {:>9.4} {:>9.4} {:>9.4} {:>8}", c.label, c.precision, c.recall, c.f1, c.support);
+            }
+            println!("  confusion (rows = truth): {}", m.labels.join(" / "));
+            for (l, row) in m.labels.iter().zip(&m.confusion) {
+                println!("  {:<14} {:?}", l, row);
+            }
+        }
+    }
+    Ok(0)
+}
+
+fn csv_header(path: &Path) -> Result<Vec<String>> {
+    let mut r = ::csv::Reader::from_path(path).map_err(|e| Error::csv(path, e))?;
+    Ok(r.headers().map_err(|e| Error::csv(path, e))?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect())
+}
+
+/// Scores every head of `p` on the rows of `data` whose column matches the head's name.
+fn score_model(p: &Pipeline, data: &crate::io::csv::LabelledData) -> Vec<(String, Metrics)> {
+    let mut out = Vec::new();
+    for (h_i, col) in data.label_columns.iter().enumerate() {
+        let Some(head) = p.heads().iter().find(|h| &h.name == col) else { continue };
+        let mut picked = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, r) in data.rows.iter().enumerate() {
+            let label = &r.labels[h_i];
+            if label.is_empty() {
+                continue;
+            }
+            match head.scope {
+                Scope::Actor if !r.actor.is_empty() => picked.push(i),
+                Scope::Sentence if seen.insert((r.group.as_str(), r.text.as_str())) => picked.push(i),
+                _ => {}
+            }
+        }
+        // Labels the model does not know are appended, so those rows count as errors.
+        let mut names = head.labels.names().to_vec();
+        for &i in &picked {
+            let l = &data.rows[i].labels[h_i];
+            if !names.contains(l) {
+                names.push(l.clone());
+            }
+        }
+        let labels = LabelSet::from_observed(Vec::<String>::new());
+        let _ = labels;
+        let preds: Vec<usize> = picked
+            .par_iter()
+            .map_init(Scratch::default, |s, &i| {
+                let r = &data.rows[i];
+                let mut row = crate::features::sparse::SparseRow::default();
+                match head.scope {
+                    Scope::Actor => {
+                        p.actor_row(&r.text, &r.actor, r.span, s, &mut row);
+                    }
+                    Scope::Sentence => p.sentence_row(&r.text, s, &mut row),
+                }
+                let mut probs = vec![0f32; head.model.n_classes()];
+                head.model.predict_proba_row(&row, &mut probs);
+                argmax(&probs)
+            })
+            .collect();
+        let truth: Vec<usize> = picked.iter().map(|&i| names.iter().position(|n| n == &data.rows[i].labels[h_i]).unwrap_or(0)).collect();
+        out.push((head.name.clone(), Metrics::from_predictions(&names, &truth, &preds)));
+    }
+    out
+}
+
+fn cmd_bench(a: BenchArgs) -> Result<u8> {
+    let p = load_model(a.model.as_ref(), None, None)?;
+    let inputs = if a.inputs.is_empty() { vec![default_path(Path::new("seeds"))] } else { a.inputs.clone() };
+    let mut docs: Vec<String> = Vec::new();
+    for d in InputStream::new(&inputs, InputColumns::default()) {
+        if let Ok(DocText::Article(t)) | Ok(DocText::Pair { text: t, .. }) = d.text {
+            docs.push(t);
+        }
+    }
+    if docs.is_empty() {
+        return Err(Error::Empty { path: inputs[0].clone(), message: "no readable documents to benchmark".into() });
+    }
+    let one: usize = docs.iter().map(String::len).sum();
+    let reps = ((a.min_mb * 1e6) / one as f64).ceil().max(1.0) as usize;
+    let corpus: Vec<&str> = (0..reps).flat_map(|_| docs.iter().map(String::as_str)).collect();
+    let bytes = one * reps;
+    let pool = pool(a.threads)?;
+    let threads = pool.current_num_threads();
+    // End-to-end: segmentation, analysis, actors, both heads, JSONL rows to a sink.
+    let started = Instant::now();
+    let (sentences, actor_rows) = pool.install(|| {
+        corpus
+            .par_iter()
+            .with_min_len(1)
+            .map_init(
+                || (Scratch::default(), RowWriter::new(std::io::sink(), Format::Jsonl, p.heads())),
+                |(s, w), doc| {
+                    let res = p.classify_document(doc, s);
+                    let rows: usize = res.iter().map(|r| r.actors.len()).sum();
+                    for r in &res {
+                        let _ = w.write_sentence("bench", doc, r);
+                    }
+                    (res.len(), rows)
+                },
+            )
+            .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
+    });
+    let seconds = started.elapsed().as_secs_f64();
+    let stages = stage_times(&p, &docs, reps.min(20));
+    let t = Throughput { documents: corpus.len(), sentences, actor_rows, bytes, threads, seconds, stages, ..Default::default() }.finish();
+    if a.json {
+        println!("{}", serde_json::to_string(&t).unwrap_or_default());
+    } else {
+        println!(
+            "{} documents, {} sentences, {} actor rows, {:.2} MB in {:.3}s on {} threads: {:.0} sentences/s, {:.2} MB/s",
+            t.documents, t.sentences, t.actor_rows, bytes as f64 / 1e6, seconds, threads, t.sentences_per_sec, t.mb_per_sec
+        );
+        let st = &t.stages;
+        let total = st.segment + st.analyze + st.actors + st.featurize + st.predict + st.write;
+        println!("per-stage time, one thread (share of {:.3}s):", total);
+        for (name, v) in [("segment", st.segment), ("analyze", st.analyze), ("actors", st.actors), ("featurize", st.featurize), ("predict", st.predict), ("write", st.write)] {
+            println!("  {:<10} {:>8.3}s {:>5.1}%", name, v, 100.0 * v / total.max(1e-12));
+        }
+    }
+    Ok(0)
+}
+
+/// One instrumented single-thread pass: each stage timed separately over the same input.
+fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
+    use crate::features::sparse::SparseRow;
+    let mut st = StageTimes::default();
+    let mut s = Scratch::default();
+    let mut spans = Vec::new();
+    let mut a = crate::text::analyzer::AnalyzerScratch::default();
+    let mut mentions = Vec::new();
+    let mut pairs = Vec::new();
+    let mut row = SparseRow::default();
+    let mut sink = RowWriter::new(std::io::sink(), Format::Jsonl, p.heads());
+    let mut probs = vec![0f32; 16];
+    for _ in 0..reps.max(1) {
+        for d in docs {
+            let t = Instant::now();
+            p.splitter.split_into(d, &mut spans);
+            st.segment += t.elapsed().as_secs_f64();
+            for sp in &spans {
+                let text = sp.of(d);
+                let t = Instant::now();
+                p.analyzer.analyze(text, &mut a);
+                st.analyze += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                p.gazetteer.find_into(text, &mut mentions);
+                st.actors += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                p.vectorizer.sentence_features(&a, &mut pairs);
+                p.vectorizer.finish(&mut pairs, &mut row);
+                st.featurize += t.elapsed().as_secs_f64();
+                let t = Instant::now();
+                for h in p.heads() {
+                    h.model.predict_proba_row(&row, &mut probs);
+                }
+                st.predict += t.elapsed().as_secs_f64();
+                // Actor rows: the full per-actor path, attributed to featurize + predict.
+                let t = Instant::now();
+                let res = p.classify_sentence(text, 0, sp.start, &mut s);
+                let el = t.elapsed().as_secs_f64();
+                let per = if res.actors.is_empty() { 0.0 } else { el };
+                st.featurize += per * 0.8;
+                st.predict += per * 0.2;
+                let t = Instant::now();
+                let _ = sink.write_sentence("bench", d, &res);
+                st.write += t.elapsed().as_secs_f64();
+            }
+        }
+    }
+    let k = reps.max(1) as f64;
+    StageTimes { segment: st.segment / k, analyze: st.analyze / k, actors: st.actors / k, featurize: st.featurize / k, predict: st.predict / k, write: st.write / k }
+}
+
+fn cmd_actors(a: ActorsArgs) -> Result<u8> {
+    let date = match &a.date {
+        Some(d) => Some(parse_date(d).ok_or_else(|| Error::InvalidParam { name: "date", message: format!("'{d}' (expected YYYY-MM-DD)") })?),
+        None => None,
+    };
+    let gaz = match &a.registry {
+        Some(r) => Gazetteer::from_path(r)?,
+        None => load_model(a.model.as_ref(), None, None)?.gazetteer().clone(),
+    }
+    .with_date(date);
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut unknown: std::collections::BTreeMap<String, usize> = std::collections::BTreeMap::new();
+    for doc in InputStream::new(&a.inputs, InputColumns::default()) {
+        let text = match &doc.text {
+            Ok(DocText::Article(t)) | Ok(DocText::Pair { text: t, .. }) => t,
+            Err(reason) => {
+                eprintln!("skipped: {}: {reason}", doc.id);
+                continue;
+            }
+        };
+        for m in gaz.find(text) {
+            let kind = gaz.row(m.row).map_or("", |r| r.kind.as_str());
+            let line = format!("{}\t{}..{}\t{}\t{}\t{}", doc.id, m.span.start, m.span.end, m.span.of(text), gaz.actor_name(m.actor), kind);
+            if writeln!(out, "{line}").is_err() {
+                return Ok(0);
+            }
+        }
+        for sp in gaz.unknown_names(text) {
+            *unknown.entry(sp.of(text).to_owned()).or_default() += 1;
+        }
+    }
+    if !unknown.is_empty() {
+        let mut v: Vec<(String, usize)> = unknown.into_iter().collect();
+        v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        eprintln!("capitalised names not in the registry (check whether any is a political actor):");
+        for (name, n) in v.iter().take(40) {
+            eprintln!("  {n:>4}  {name}");
+        }
+    }
+    Ok(0)
+}

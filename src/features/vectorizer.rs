@@ -1,0 +1,427 @@
+//! The hashing vectorizer: analysed tokens (+ an optional target) → a sparse row.
+//!
+//! ```
+//! use stancer::{Analyzer, AnalyzerParams, AnalyzerScratch, FeatureParams, HashingVectorizer, SparseRow, Target};
+//! let analyzer = Analyzer::new(&AnalyzerParams::default());
+//! let vectorizer = HashingVectorizer::new(FeatureParams::default().check()?);
+//! let mut scratch = AnalyzerScratch::default();
+//! let text = "Moscow warned Tokyo against sending arms.";
+//! analyzer.analyze(text, &mut scratch);
+//! let mut pairs = Vec::new();
+//! let mut row = SparseRow::default();
+//! // Sentence-level row (sentiment head).
+//! vectorizer.sentence_features(&scratch, &mut pairs);
+//! vectorizer.finish(&mut pairs, &mut row);
+//! assert!(row.nnz() > 10);
+//! let norm: f32 = row.values.iter().map(|v| v * v).sum();
+//! assert!((norm - 1.0).abs() < 1e-5);
+//! // Target-aware row for "Moscow" (token 0), with "Tokyo" (token 2) as another actor.
+//! let target = Target { tokens: &[(0, 1)], others: &[(2, 3)], actor_hash: 7 };
+//! let mut stance = SparseRow::default();
+//! vectorizer.sentence_features(&scratch, &mut pairs);
+//! vectorizer.target_features(&scratch, &target, &mut pairs);
+//! vectorizer.finish(&mut pairs, &mut stance);
+//! assert!(stance.nnz() > row.nnz());
+//! # Ok::<(), stancer::Error>(())
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::features::hashing::{bucket, chain, fnv1a64};
+use crate::features::sparse::SparseRow;
+use crate::text::analyzer::{AnalyzerScratch, Token, CLAUSE_START, HEDGE_CUE, NEGATED, NEG_CUE};
+
+/// Namespaces: each feature family hashes into the table with its own seed.
+mod ns {
+    pub const WORD: u64 = 1;
+    pub const NGRAM: u64 = 2;
+    pub const CHAR: u64 = 3;
+    pub const PLACE: u64 = 4;
+    pub const WIN_LEFT: u64 = 5;
+    pub const WIN_RIGHT: u64 = 6;
+    pub const CLAUSE: u64 = 7;
+    pub const CUE: u64 = 8;
+    pub const CONJ: u64 = 9;
+}
+
+/// Marker hashes chained onto token hashes; fixed, part of the model format.
+const NEG_MARK: u64 = 0x4e45_475f_4d41_524b; // "NEG_MARK"
+const TARGET_TOKEN: u64 = 0x5441_5247_4554_5f5f; // "TARGET__"
+const OTHER_TOKEN: u64 = 0x4f54_4845_525f_5f5f; // "OTHER___"
+const BOS: u64 = 0x424f_535f_5f5f_5f5f;
+const EOS: u64 = 0x454f_535f_5f5f_5f5f;
+
+/// Feature settings; part of the model format.
+///
+/// | Name | Default | Purpose | Range |
+/// |---|---|---|---|
+/// | `buckets_log2` | 20 | hash table size 2^n | 10..=24 |
+/// | `word_ngrams` | 2 | longest word n-gram | 1..=3 |
+/// | `char_min`, `char_max` | 3, 5 | character n-grams inside words (with boundary marks); `char_max = 0` turns them off | 1..=8, min <= max |
+/// | `char_weight` | 0.5 | weight of a character n-gram relative to a word | finite, > 0 |
+/// | `target_window` | 4 | words each side of the target that get side-marked features | 0..=16 |
+/// | `target_conjoin` | true | word features conjoined with the target's identity | |
+/// | `negation_features` | true | words in a negation scope hash differently | |
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureParams {
+    /// log2 of the number of hash buckets.
+    pub buckets_log2: u8,
+    /// Longest word n-gram (1 = unigrams only).
+    pub word_ngrams: u8,
+    /// Shortest character n-gram.
+    pub char_min: u8,
+    /// Longest character n-gram; 0 disables character n-grams.
+    pub char_max: u8,
+    /// Weight of one character n-gram.
+    pub char_weight: f32,
+    /// Window of words each side of the target.
+    pub target_window: u8,
+    /// Conjoin word features with the target's identity (per-target word weights).
+    pub target_conjoin: bool,
+    /// Mark negated words.
+    pub negation_features: bool,
+}
+
+impl Default for FeatureParams {
+    fn default() -> Self {
+        Self {
+            buckets_log2: 20,
+            word_ngrams: 2,
+            char_min: 3,
+            char_max: 5,
+            char_weight: 0.5,
+            target_window: 4,
+            target_conjoin: true,
+            negation_features: true,
+        }
+    }
+}
+
+/// Validated [`FeatureParams`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct FeatureValidParams(FeatureParams);
+
+impl FeatureValidParams {
+    /// The checked values.
+    pub fn get(&self) -> &FeatureParams {
+        &self.0
+    }
+}
+
+impl FeatureParams {
+    /// Validates the settings.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParam`] naming the first bad field.
+    pub fn check(self) -> Result<FeatureValidParams> {
+        let bad = |name, message: String| Err(Error::InvalidParam { name, message });
+        if !(10..=24).contains(&self.buckets_log2) {
+            return bad("buckets_log2", format!("{} is outside 10..=24", self.buckets_log2));
+        }
+        if !(1..=3).contains(&self.word_ngrams) {
+            return bad("word_ngrams", format!("{} is outside 1..=3", self.word_ngrams));
+        }
+        if self.char_max != 0 && (self.char_min == 0 || self.char_min > self.char_max || self.char_max > 8) {
+            return bad("char_ngrams", format!("range {}..={} must satisfy 1 <= min <= max <= 8", self.char_min, self.char_max));
+        }
+        if !(self.char_weight.is_finite() && self.char_weight > 0.0) {
+            return bad("char_weight", format!("{} must be finite and positive", self.char_weight));
+        }
+        if self.target_window > 16 {
+            return bad("target_window", format!("{} is above 16", self.target_window));
+        }
+        Ok(FeatureValidParams(self))
+    }
+}
+
+/// The actor a stance row is about: token ranges of its mentions, token ranges of other
+/// actors' mentions, and a hash of its canonical name (for conjoined features).
+#[derive(Debug, Clone, Copy)]
+pub struct Target<'a> {
+    /// `[start, end)` token ranges of the target's mentions (may be empty: target absent).
+    pub tokens: &'a [(usize, usize)],
+    /// `[start, end)` token ranges of other actors' mentions.
+    pub others: &'a [(usize, usize)],
+    /// Hash of the target's canonical name.
+    pub actor_hash: u64,
+}
+
+/// Feature hashing into a fixed table of `2^buckets_log2` buckets. Stateless and shareable;
+/// all scratch lives in the caller's buffers.
+#[derive(Debug, Clone)]
+pub struct HashingVectorizer {
+    params: FeatureParams,
+    mask: u64,
+}
+
+impl HashingVectorizer {
+    /// Builds a vectorizer from checked params.
+    pub fn new(params: FeatureValidParams) -> Self {
+        let p = params.0;
+        let mask = (1u64 << p.buckets_log2) - 1;
+        Self { params: p, mask }
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &FeatureParams {
+        &self.params
+    }
+
+    /// Number of feature columns.
+    pub fn n_features(&self) -> usize {
+        (self.mask + 1) as usize
+    }
+
+    #[inline]
+    fn token_hash(&self, t: &Token) -> u64 {
+        if self.params.negation_features && t.flags & NEGATED != 0 {
+            chain(t.stem_hash, NEG_MARK)
+        } else {
+            t.stem_hash
+        }
+    }
+
+    #[inline]
+    fn push(&self, out: &mut Vec<(u32, f32)>, ns: u64, h: u64, w: f32) {
+        out.push((bucket(ns, h, self.mask), w));
+    }
+
+    /// Appends the sentence-level features (word n-grams and character n-grams) to `out`.
+    pub fn sentence_features(&self, a: &AnalyzerScratch, out: &mut Vec<(u32, f32)>) {
+        let toks = &a.tokens;
+        let n = self.params.word_ngrams as usize;
+        for (i, t) in toks.iter().enumerate() {
+            let h = self.token_hash(t);
+            self.push(out, ns::WORD, h, 1.0);
+            let mut g = h;
+            for next in toks.iter().skip(i + 1).take(n.saturating_sub(1)) {
+                g = chain(g, self.token_hash(next));
+                self.push(out, ns::NGRAM, g, 1.0);
+            }
+        }
+        if self.params.char_max > 0 {
+            for t in toks {
+                self.char_ngrams(a.norm(t), out);
+            }
+        }
+    }
+
+    /// Character n-grams of one lowercased word with `<` and `>` boundary marks.
+    fn char_ngrams(&self, word: &str, out: &mut Vec<(u32, f32)>) {
+        let (lo, hi) = (self.params.char_min as usize, self.params.char_max as usize);
+        let w = self.params.char_weight;
+        if word.is_ascii() && word.len() <= 62 {
+            let mut buf = [0u8; 64];
+            buf[0] = b'<';
+            buf[1..=word.len()].copy_from_slice(word.as_bytes());
+            buf[word.len() + 1] = b'>';
+            let b = &buf[..word.len() + 2];
+            for start in 0..b.len() {
+                for len in lo..=hi {
+                    let Some(g) = b.get(start..start + len) else { break };
+                    self.push(out, ns::CHAR, fnv1a64(g), w);
+                }
+            }
+        } else {
+            // Non-ASCII or very long: walk char boundaries.
+            let marked: Vec<char> = std::iter::once('<').chain(word.chars().take(256)).chain(std::iter::once('>')).collect();
+            let mut tmp = String::new();
+            for start in 0..marked.len() {
+                for len in lo..=hi {
+                    let Some(g) = marked.get(start..start + len) else { break };
+                    tmp.clear();
+                    tmp.extend(g);
+                    self.push(out, ns::CHAR, fnv1a64(tmp.as_bytes()), w);
+                }
+            }
+        }
+    }
+
+    /// Appends the target-aware features of one (sentence, actor) pair to `out`:
+    /// placeholder n-grams around the target and other actors, side-marked words in a
+    /// window, words of the target's clause, negation and hedge cues of that clause, and
+    /// (optionally) words conjoined with the target's identity.
+    pub fn target_features(&self, a: &AnalyzerScratch, target: &Target<'_>, out: &mut Vec<(u32, f32)>) {
+        let toks = &a.tokens;
+        let role = |i: usize| -> Option<u64> {
+            if target.tokens.iter().any(|&(s, e)| s <= i && i < e) {
+                Some(TARGET_TOKEN)
+            } else if target.others.iter().any(|&(s, e)| s <= i && i < e) {
+                Some(OTHER_TOKEN)
+            } else {
+                None
+            }
+        };
+        // Placeholder sequence: collapse each mention to one placeholder symbol.
+        let mut seq: Vec<(u64, usize)> = Vec::with_capacity(toks.len() + 2);
+        seq.push((BOS, usize::MAX));
+        let mut i = 0;
+        while i < toks.len() {
+            match role(i) {
+                Some(r) => {
+                    seq.push((r, i));
+                    while i < toks.len() && role(i) == Some(r) {
+                        i += 1;
+                    }
+                }
+                None => {
+                    seq.push((self.token_hash(&toks[i]), i));
+                    i += 1;
+                }
+            }
+        }
+        seq.push((EOS, usize::MAX));
+        for w in seq.windows(2) {
+            if matches!(w[0].0, TARGET_TOKEN | OTHER_TOKEN) || matches!(w[1].0, TARGET_TOKEN | OTHER_TOKEN) {
+                self.push(out, ns::PLACE, chain(w[0].0, w[1].0), 1.0);
+            }
+        }
+        for w in seq.windows(3) {
+            if w[0].0 == TARGET_TOKEN || w[2].0 == TARGET_TOKEN {
+                self.push(out, ns::PLACE, chain(chain(w[0].0, w[1].0), w[2].0), 1.0);
+            }
+        }
+        let Some((first, last)) = target.tokens.first().map(|f| (*f, *target.tokens.last().unwrap_or(f))) else {
+            self.push(out, ns::CUE, 0xAB5E_47, 1.0); // target absent from the text
+            self.conjoined(toks, target, out);
+            return;
+        };
+        let (t0, t1) = (first.0, last.1);
+        let win = self.params.target_window as usize;
+        for k in t0.saturating_sub(win)..t0 {
+            if role(k).is_none() {
+                self.push(out, ns::WIN_LEFT, self.token_hash(&toks[k]), 1.0);
+            }
+        }
+        for k in t1..(t1 + win).min(toks.len()) {
+            if role(k).is_none() {
+                self.push(out, ns::WIN_RIGHT, self.token_hash(&toks[k]), 1.0);
+            }
+        }
+        // The clause that holds the first target mention.
+        let c0 = (0..=t0.min(toks.len().saturating_sub(1))).rev().find(|&k| toks[k].flags & CLAUSE_START != 0).unwrap_or(0);
+        let c1 = (t0 + 1..toks.len()).find(|&k| toks[k].flags & CLAUSE_START != 0).unwrap_or(toks.len());
+        let (mut neg, mut hedge) = (false, false);
+        for t in &toks[c0..c1] {
+            self.push(out, ns::CLAUSE, self.token_hash(t), 0.7);
+            neg |= t.flags & (NEG_CUE | NEGATED) != 0;
+            hedge |= t.flags & HEDGE_CUE != 0;
+        }
+        let cue = (neg as u64) | ((hedge as u64) << 1) | ((t0 == c0) as u64) << 2;
+        self.push(out, ns::CUE, cue, 1.0);
+        let first_mention = !(0..t0).any(|k| role(k) == Some(OTHER_TOKEN));
+        self.push(out, ns::CUE, 0x100 | first_mention as u64, 1.0);
+        self.conjoined(toks, target, out);
+    }
+
+    fn conjoined(&self, toks: &[Token], target: &Target<'_>, out: &mut Vec<(u32, f32)>) {
+        if !self.params.target_conjoin {
+            return;
+        }
+        self.push(out, ns::CONJ, target.actor_hash, 1.0);
+        for t in toks {
+            self.push(out, ns::CONJ, chain(target.actor_hash, self.token_hash(t)), 0.7);
+        }
+    }
+
+    /// Turns raw `(bucket, weight)` pairs into a row: sorted, duplicates merged with
+    /// sublinear counts (`w * (1 + ln n)`), L2-normalised. Drains `pairs`.
+    pub fn finish(&self, pairs: &mut Vec<(u32, f32)>, row: &mut SparseRow) {
+        row.clear();
+        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        let mut k = 0;
+        while k < pairs.len() {
+            let (idx, w) = pairs[k];
+            let mut n = 1;
+            while k + n < pairs.len() && pairs[k + n].0 == idx {
+                n += 1;
+            }
+            let v = w * (1.0 + (n as f32).ln());
+            row.indices.push(idx);
+            row.values.push(v);
+            k += n;
+        }
+        pairs.clear();
+        let norm = row.values.iter().map(|v| v * v).sum::<f32>().sqrt();
+        if norm > 0.0 {
+            for v in &mut row.values {
+                *v /= norm;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::analyzer::{Analyzer, AnalyzerParams};
+
+    fn row_for(text: &str, params: FeatureParams) -> SparseRow {
+        let a = Analyzer::new(&AnalyzerParams::default());
+        let v = HashingVectorizer::new(params.check().unwrap());
+        let mut s = AnalyzerScratch::default();
+        a.analyze(text, &mut s);
+        let mut pairs = Vec::new();
+        let mut row = SparseRow::default();
+        v.sentence_features(&s, &mut pairs);
+        v.finish(&mut pairs, &mut row);
+        row
+    }
+
+    #[test]
+    fn rows_are_sorted_unique_and_normalised() {
+        let row = row_for("Sanctions, sanctions and more sanctions were imposed.", FeatureParams::default());
+        assert!(row.indices.windows(2).all(|w| w[0] < w[1]));
+        let norm: f32 = row.values.iter().map(|v| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn word_only_counts() {
+        let p = FeatureParams { char_max: 0, word_ngrams: 1, ..Default::default() };
+        // 3 distinct stems: "sanction" x3, "and", "more" ... "were", "impos"
+        let row = row_for("Sanctions sanctions sanction", p.clone());
+        assert_eq!(row.nnz(), 1);
+        let row = row_for("Sanctions were imposed", p);
+        assert_eq!(row.nnz(), 3);
+    }
+
+    #[test]
+    fn negation_changes_features() {
+        let p = FeatureParams { char_max: 0, word_ngrams: 1, ..Default::default() };
+        let a = row_for("Paris will object", p.clone());
+        let b = row_for("Paris will not object", p);
+        let shared = a.indices.iter().filter(|i| b.indices.contains(i)).count();
+        assert_eq!(shared, 2, "'object' under negation must hash apart");
+    }
+
+    #[test]
+    fn same_input_same_row() {
+        let p = FeatureParams::default();
+        assert_eq!(row_for("Ankara vetoed the deal.", p.clone()), row_for("Ankara vetoed the deal.", p));
+    }
+
+    #[test]
+    fn rejects_bad_params() {
+        let cases = [
+            FeatureParams { buckets_log2: 9, ..Default::default() },
+            FeatureParams { buckets_log2: 25, ..Default::default() },
+            FeatureParams { word_ngrams: 0, ..Default::default() },
+            FeatureParams { char_min: 6, char_max: 5, ..Default::default() },
+            FeatureParams { char_min: 0, char_max: 5, ..Default::default() },
+            FeatureParams { char_weight: f32::NAN, ..Default::default() },
+            FeatureParams { target_window: 17, ..Default::default() },
+        ];
+        for p in cases {
+            assert!(matches!(p.clone().check(), Err(Error::InvalidParam { .. })), "{p:?}");
+        }
+    }
+
+    #[test]
+    fn unicode_words_give_char_ngrams() {
+        let row = row_for("Москва", FeatureParams { word_ngrams: 1, ..Default::default() });
+        // 1 word + n-grams of "<москва>" (8 chars): 6 trigrams + 5 4-grams + 4 5-grams.
+        assert_eq!(row.nnz(), 1 + 6 + 5 + 4);
+    }
+}

@@ -1,0 +1,310 @@
+//! The pipeline: analyzer + gazetteer + vectorizer + fitted heads; classify one document
+//! or a batch, and train from labelled rows.
+
+pub mod train;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::actors::gazetteer::{Gazetteer, Mention};
+use crate::error::Result;
+use crate::features::hashing::fnv1a64;
+use crate::features::sparse::SparseRow;
+use crate::features::vectorizer::{FeatureParams, HashingVectorizer, Target};
+use crate::model::labels::LabelSet;
+use crate::model::linear::{argmax, LinearModel};
+use crate::text::analyzer::{Analyzer, AnalyzerParams, AnalyzerScratch};
+use crate::text::segment::{SentenceSplitter, Span};
+
+/// What one head labels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Scope {
+    /// One label per (sentence, actor) pair: target-aware features.
+    Actor,
+    /// One label per sentence.
+    Sentence,
+}
+
+/// The learning algorithm of a head.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Algorithm {
+    /// Sparse multinomial logistic regression (L-BFGS).
+    Logistic,
+    /// Complement naive Bayes.
+    Bayes,
+}
+
+impl std::str::FromStr for Algorithm {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "logistic" => Ok(Algorithm::Logistic),
+            "bayes" => Ok(Algorithm::Bayes),
+            other => Err(format!("unknown algorithm '{other}' (expected logistic or bayes)")),
+        }
+    }
+}
+
+/// One fitted head.
+#[derive(Debug, Clone)]
+pub struct Head {
+    /// Name (the label column it was trained on).
+    pub name: String,
+    /// Per actor or per sentence.
+    pub scope: Scope,
+    /// Class names in order.
+    pub labels: LabelSet,
+    /// Algorithm that fitted it.
+    pub algorithm: Algorithm,
+    /// The weights.
+    pub model: LinearModel,
+}
+
+/// A label with its class probabilities, in the head's label order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Prediction {
+    /// Index of the predicted class.
+    pub label: usize,
+    /// Probability of each class.
+    pub probs: Vec<f32>,
+}
+
+/// One actor in one sentence.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorResult {
+    /// Canonical actor name.
+    pub actor: String,
+    /// The alias as written (first mention), empty when the actor was given, not found.
+    pub alias: String,
+    /// Byte span of that alias in the document (None when not found in the text).
+    pub span: Option<Span>,
+    /// One prediction per actor-scope head, in head order.
+    pub heads: Vec<Prediction>,
+}
+
+/// One sentence of a document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SentenceResult {
+    /// 0-based index in the document.
+    pub index: usize,
+    /// Byte span in the document.
+    pub span: Span,
+    /// One prediction per sentence-scope head, in head order.
+    pub heads: Vec<Prediction>,
+    /// Actors found in the sentence, in order of first mention.
+    pub actors: Vec<ActorResult>,
+}
+
+/// Per-worker scratch buffers; reused across sentences so hot loops do not allocate.
+#[derive(Default)]
+pub struct Scratch {
+    analyzer: AnalyzerScratch,
+    pairs: Vec<(u32, f32)>,
+    row: SparseRow,
+    mentions: Vec<Mention>,
+    ranges: Vec<(usize, usize)>,
+    others: Vec<(usize, usize)>,
+    spans: Vec<Span>,
+    scores: Vec<f32>,
+}
+
+/// A trained pipeline, ready to classify.
+#[derive(Debug, Clone)]
+pub struct Pipeline {
+    pub(crate) splitter: SentenceSplitter,
+    pub(crate) analyzer_params: AnalyzerParams,
+    pub(crate) analyzer: std::sync::Arc<Analyzer>,
+    pub(crate) gazetteer: Gazetteer,
+    pub(crate) vectorizer: HashingVectorizer,
+    pub(crate) heads: Vec<Head>,
+}
+
+/// Maps a byte span to the `[start, end)` range of tokens inside it.
+fn token_range(tokens: &[crate::text::analyzer::Token], span: Span) -> (usize, usize) {
+    let s = tokens.partition_point(|t| t.span.start < span.start);
+    let e = tokens.partition_point(|t| t.span.start < span.end);
+    (s, e.max(s))
+}
+
+impl Pipeline {
+    /// Assembles a pipeline from its parts.
+    pub fn from_parts(analyzer_params: AnalyzerParams, features: FeatureParams, gazetteer: Gazetteer, heads: Vec<Head>) -> Result<Self> {
+        let vectorizer = HashingVectorizer::new(features.check()?);
+        let analyzer = std::sync::Arc::new(Analyzer::new(&analyzer_params));
+        Ok(Self { splitter: SentenceSplitter::default(), analyzer_params, analyzer, gazetteer, vectorizer, heads })
+    }
+
+    /// The heads, in order.
+    pub fn heads(&self) -> &[Head] {
+        &self.heads
+    }
+
+    /// The actor registry.
+    pub fn gazetteer(&self) -> &Gazetteer {
+        &self.gazetteer
+    }
+
+    /// Replaces the registry (the caller checks fingerprints).
+    pub fn set_gazetteer(&mut self, g: Gazetteer) {
+        self.gazetteer = g;
+    }
+
+    /// The vectorizer.
+    pub fn vectorizer(&self) -> &HashingVectorizer {
+        &self.vectorizer
+    }
+
+    /// The analyzer settings.
+    pub fn analyzer_params(&self) -> &AnalyzerParams {
+        &self.analyzer_params
+    }
+
+    /// Features of a sentence for sentence-scope heads.
+    pub fn sentence_row(&self, text: &str, s: &mut Scratch, out: &mut SparseRow) {
+        self.analyzer.analyze(text, &mut s.analyzer);
+        self.vectorizer.sentence_features(&s.analyzer, &mut s.pairs);
+        self.vectorizer.finish(&mut s.pairs, out);
+    }
+
+    /// Features of a (sentence, actor) pair for actor-scope heads. The target is found
+    /// by the registry (mentions whose canonical name is `actor`), else by a
+    /// case-insensitive search for `actor` itself, else by `span` when given; when none
+    /// applies the row carries a "target absent" feature. Returns the first target span.
+    pub fn actor_row(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch, out: &mut SparseRow) -> Option<Span> {
+        self.analyzer.analyze(text, &mut s.analyzer);
+        self.gazetteer.find_into(text, &mut s.mentions);
+        let id = self.gazetteer.actor_id(actor);
+        s.ranges.clear();
+        s.others.clear();
+        let mut first = None;
+        if let Some(sp) = span.filter(|sp| sp.end <= text.len() && sp.start < sp.end) {
+            s.ranges.push(token_range(&s.analyzer.tokens, sp));
+            first = Some(sp);
+        }
+        for m in &s.mentions {
+            let r = token_range(&s.analyzer.tokens, m.span);
+            let overlaps_given = first.is_some_and(|f| m.span.start < f.end && f.start < m.span.end);
+            if span.is_none() && Some(m.actor) == id {
+                s.ranges.push(r);
+                first.get_or_insert(m.span);
+            } else if !overlaps_given {
+                s.others.push(r);
+            }
+        }
+        if s.ranges.is_empty() {
+            if let Some(sp) = find_ascii_ci(text, actor) {
+                s.ranges.push(token_range(&s.analyzer.tokens, sp));
+                first = Some(sp);
+            }
+        }
+        let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: fnv1a64(actor.to_lowercase().as_bytes()) };
+        self.vectorizer.sentence_features(&s.analyzer, &mut s.pairs);
+        self.vectorizer.target_features(&s.analyzer, &target, &mut s.pairs);
+        self.vectorizer.finish(&mut s.pairs, out);
+        first
+    }
+
+    fn predict(&self, head: &Head, row: &SparseRow, s: &mut Scratch) -> Prediction {
+        s.scores.resize(head.model.n_classes(), 0.0);
+        head.model.predict_proba_row(row, &mut s.scores);
+        Prediction { label: argmax(&s.scores), probs: s.scores.clone() }
+    }
+
+    /// Classifies one sentence: sentence heads, then every actor it mentions.
+    /// `offset` is added to every span (the sentence's position in its document).
+    pub fn classify_sentence(&self, text: &str, index: usize, offset: usize, s: &mut Scratch) -> SentenceResult {
+        let mut row = std::mem::take(&mut s.row);
+        self.sentence_row(text, s, &mut row);
+        let heads = self.heads.iter().filter(|h| h.scope == Scope::Sentence).map(|h| self.predict(h, &row, s)).collect();
+        // Distinct actors in order of first mention.
+        self.gazetteer.find_into(text, &mut s.mentions);
+        let mut order: Vec<(u32, Mention)> = Vec::new();
+        for m in &s.mentions {
+            if !order.iter().any(|(a, _)| *a == m.actor) {
+                order.push((m.actor, *m));
+            }
+        }
+        let mut actors = Vec::with_capacity(order.len());
+        if self.heads.iter().any(|h| h.scope == Scope::Actor) {
+            for (actor, first) in order {
+                let name = self.gazetteer.actor_name(actor).to_owned();
+                self.actor_row(text, &name, None, s, &mut row);
+                let preds = self.heads.iter().filter(|h| h.scope == Scope::Actor).map(|h| self.predict(h, &row, s)).collect();
+                actors.push(ActorResult {
+                    actor: name,
+                    alias: first.span.of(text).to_owned(),
+                    span: Some(Span { start: first.span.start + offset, end: first.span.end + offset }),
+                    heads: preds,
+                });
+            }
+        }
+        s.row = row;
+        SentenceResult { index, span: Span { start: offset, end: offset + text.len() }, heads, actors }
+    }
+
+    /// Classifies a (sentence, actor) pair as given, without segmentation or detection.
+    pub fn classify_pair(&self, text: &str, actor: &str, s: &mut Scratch) -> SentenceResult {
+        let mut row = std::mem::take(&mut s.row);
+        self.sentence_row(text, s, &mut row);
+        let heads = self.heads.iter().filter(|h| h.scope == Scope::Sentence).map(|h| self.predict(h, &row, s)).collect();
+        let mut actors = Vec::new();
+        if !actor.is_empty() {
+            let span = self.actor_row(text, actor, None, s, &mut row);
+            let preds = self.heads.iter().filter(|h| h.scope == Scope::Actor).map(|h| self.predict(h, &row, s)).collect();
+            actors.push(ActorResult { actor: actor.to_owned(), alias: span.map(|sp| sp.of(text).to_owned()).unwrap_or_default(), span, heads: preds });
+        }
+        s.row = row;
+        SentenceResult { index: 0, span: Span { start: 0, end: text.len() }, heads, actors }
+    }
+
+    /// Splits a document into sentences and classifies each.
+    pub fn classify_document(&self, text: &str, s: &mut Scratch) -> Vec<SentenceResult> {
+        let mut spans = std::mem::take(&mut s.spans);
+        self.splitter.split_into(text, &mut spans);
+        let out = spans.iter().enumerate().map(|(i, sp)| self.classify_sentence(sp.of(text), i, sp.start, s)).collect();
+        s.spans = spans;
+        out
+    }
+
+    /// Classifies many documents in parallel (rayon), results in input order.
+    pub fn classify_batch<T: AsRef<str> + Sync>(&self, docs: &[T]) -> Vec<Vec<SentenceResult>> {
+        docs.par_iter().with_min_len(4).map_init(Scratch::default, |s, d| self.classify_document(d.as_ref(), s)).collect()
+    }
+}
+
+/// ASCII case-insensitive search for `needle` on word boundaries.
+fn find_ascii_ci(hay: &str, needle: &str) -> Option<Span> {
+    if needle.is_empty() || needle.len() > hay.len() {
+        return None;
+    }
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    (0..=h.len() - n.len()).find_map(|i| {
+        let window = &h[i..i + n.len()];
+        let hit = window.eq_ignore_ascii_case(n)
+            && hay.is_char_boundary(i)
+            && hay.is_char_boundary(i + n.len())
+            && (i == 0 || !h[i - 1].is_ascii_alphanumeric())
+            && h.get(i + n.len()).is_none_or(|b| !b.is_ascii_alphanumeric());
+        hit.then_some(Span { start: i, end: i + n.len() })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_targets_case_insensitively_on_word_boundaries() {
+        assert_eq!(find_ascii_ci("I back hillary clinton now", "Hillary Clinton"), Some(Span { start: 7, end: 22 }));
+        assert_eq!(find_ascii_ci("Hillaryclinton", "Hillary"), None);
+        assert_eq!(find_ascii_ci("", "x"), None);
+    }
+
+    /// Compile-time check: pipelines and models can be shared across rayon workers.
+    #[test]
+    fn pipeline_is_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync>() {}
+        assert_send_sync::<Pipeline>();
+        assert_send_sync::<LinearModel>();
+    }
+}

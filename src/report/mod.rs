@@ -1,0 +1,4 @@
+//! Reports: evaluation metrics and throughput figures.
+
+pub mod metrics;
+pub mod throughput;

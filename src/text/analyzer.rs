@@ -1,0 +1,388 @@
+//! Analysis: sentence text → tokens with byte spans, lowercased and stemmed, with
+//! negation scope and cue marks.
+//!
+//! ```
+//! use stancer::{Analyzer, AnalyzerParams, AnalyzerScratch};
+//! let analyzer = Analyzer::new(&AnalyzerParams::default());
+//! let mut scratch = AnalyzerScratch::default();
+//! let text = "Seoul did not rule out sending arms, officials said.";
+//! analyzer.analyze(text, &mut scratch);
+//! let words: Vec<&str> = scratch.tokens.iter().map(|t| t.span.of(text)).collect();
+//! assert_eq!(words, ["Seoul", "did", "not", "rule", "out", "sending", "arms", "officials", "said"]);
+//! // "rule", "out", "sending", "arms" are inside the scope of "not"; the comma ends it.
+//! let negated: Vec<bool> = scratch.tokens.iter().map(|t| t.is_negated()).collect();
+//! assert_eq!(negated, [false, false, false, true, true, true, true, false, false]);
+//! assert_eq!(scratch.norm(&scratch.tokens[5]), "sending");
+//! ```
+
+use std::collections::HashMap;
+
+use rust_stemmers::{Algorithm, Stemmer};
+use serde::{Deserialize, Serialize};
+
+use crate::features::hashing::fnv1a64;
+use crate::text::segment::Span;
+
+/// Token flag: inside a negation scope.
+pub const NEGATED: u8 = 1;
+/// Token flag: first token of a clause (after punctuation or a clause conjunction).
+pub const CLAUSE_START: u8 = 2;
+/// Token flag: the token is a negation cue ("not", "never", "n't", "refused" + "to" ...).
+pub const NEG_CUE: u8 = 4;
+/// Token flag: the token is a hedge cue ("may", "conditional", "concern" ...).
+pub const HEDGE_CUE: u8 = 8;
+/// Token flag: the token starts with an uppercase letter.
+pub const CAPITALISED: u8 = 16;
+
+/// One token: its span in the sentence, the hash of its stem and flags.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Token {
+    /// Byte span in the analysed text.
+    pub span: Span,
+    /// FNV-1a 64 of the stemmed, lowercased form (see [`fnv1a64`]).
+    pub stem_hash: u64,
+    /// Range of the lowercased form in [`AnalyzerScratch::norm_text`].
+    pub norm: (u32, u32),
+    /// Bit set of `NEGATED`, `CLAUSE_START`, `NEG_CUE`, `HEDGE_CUE`, `CAPITALISED`.
+    pub flags: u8,
+}
+
+impl Token {
+    /// Inside a negation scope?
+    pub fn is_negated(&self) -> bool {
+        self.flags & NEGATED != 0
+    }
+    /// Has the given flag bit?
+    pub fn has(&self, flag: u8) -> bool {
+        self.flags & flag != 0
+    }
+}
+
+/// Analyzer settings; part of the model format.
+///
+/// | Name | Default | Purpose |
+/// |---|---|---|
+/// | `stem` | `true` | English Snowball stemming (rust-stemmers) |
+/// | `negation` | `true` | mark tokens in negation scope |
+/// | `stem_cache_limit` | `200_000` | entries kept per worker before the cache is cleared |
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AnalyzerParams {
+    /// Stem tokens with the English Snowball stemmer.
+    pub stem: bool,
+    /// Mark negation scope.
+    pub negation: bool,
+    /// Bound on the per-worker stem cache; when reached, the cache is cleared.
+    pub stem_cache_limit: usize,
+}
+
+impl Default for AnalyzerParams {
+    fn default() -> Self {
+        Self { stem: true, negation: true, stem_cache_limit: 200_000 }
+    }
+}
+
+/// Per-word facts computed once and cached.
+#[derive(Debug, Clone, Copy)]
+struct WordInfo {
+    stem_hash: u64,
+    flags: u8,
+}
+
+/// Per-worker scratch: token buffer, lowercased text arena and the stem cache.
+#[derive(Default)]
+pub struct AnalyzerScratch {
+    /// Tokens of the last analysed text.
+    pub tokens: Vec<Token>,
+    /// Lowercased token text, concatenated; [`Token::norm`] indexes into it.
+    pub norm_text: String,
+    cache: HashMap<String, WordInfo>,
+    lower: String,
+}
+
+impl AnalyzerScratch {
+    /// The lowercased form of `token`.
+    pub fn norm(&self, token: &Token) -> &str {
+        self.norm_text.get(token.norm.0 as usize..token.norm.1 as usize).unwrap_or("")
+    }
+}
+
+/// Negation cues that open a scope by themselves.
+const NEG_CUES: &[&str] = &["not", "no", "never", "without", "nor", "neither", "cannot", "none", "nothing", "nobody", "nowhere", "hardly", "barely"];
+/// Verbs that open a negation scope when followed by "to".
+const NEG_VERBS: &[&str] = &["refused", "refuse", "refuses", "refusing", "declined", "decline", "declines", "declining", "failed", "fail", "fails", "failing"];
+/// Words that end a negation scope (clause conjunctions).
+const CLAUSE_WORDS: &[&str] = &["but", "however", "although", "though", "while", "whereas", "yet", "and", "because", "since", "unless", "which", "who"];
+/// Hedge and concern cues.
+const HEDGE_CUES: &[&str] = &[
+    "may", "might", "could", "would", "should", "possibly", "perhaps", "if", "unless", "only",
+    "condition", "conditional", "conditions", "conditioned", "provided", "concern", "concerned",
+    "concerns", "worried", "worry", "worries", "alarmed", "alarm", "caution", "cautious",
+    "cautiously", "careful", "hesitant", "hesitate", "hesitated", "reluctant", "restraint",
+    "dialogue", "abstain", "abstained", "abstention", "neutral", "neutrality", "wait", "consider",
+    "considering", "weigh", "weighing", "misgivings", "reservations", "urged", "urges", "calm",
+];
+
+/// The analysis stage: Unicode word tokens, lowercasing with an ASCII fast path, cached
+/// Snowball stemming, negation scope and cue marks. Offsets always point into the input.
+pub struct Analyzer {
+    params: AnalyzerParams,
+    stemmer: Stemmer,
+}
+
+impl std::fmt::Debug for Analyzer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Analyzer").field("params", &self.params).finish()
+    }
+}
+
+fn is_word_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+impl Analyzer {
+    /// Builds an analyzer.
+    pub fn new(params: &AnalyzerParams) -> Self {
+        Self { params: params.clone(), stemmer: Stemmer::create(Algorithm::English) }
+    }
+
+    /// The settings.
+    pub fn params(&self) -> &AnalyzerParams {
+        &self.params
+    }
+
+    /// Tokenizes `text` into `scratch.tokens` (cleared first). Words are runs of
+    /// alphanumeric characters, with inner apostrophes kept ("didn't", "Russia's");
+    /// punctuation is dropped but marks clause boundaries.
+    pub fn analyze(&self, text: &str, scratch: &mut AnalyzerScratch) {
+        scratch.tokens.clear();
+        scratch.norm_text.clear();
+        if scratch.cache.len() > self.params.stem_cache_limit {
+            scratch.cache.clear();
+        }
+        let bytes = text.as_bytes();
+        let mut i = 0usize;
+        let mut boundary = true;
+        let mut in_neg = false;
+        while i < bytes.len() {
+            let b = bytes[i];
+            // ASCII fast path for separators.
+            if b < 128 {
+                let c = b as char;
+                if !(c.is_ascii_alphanumeric() || c == '_') {
+                    if matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | '(' | ')' | '"' | '[' | ']') {
+                        boundary = true;
+                        in_neg = false;
+                    }
+                    i += 1;
+                    continue;
+                }
+            } else {
+                let Some(c) = text[i..].chars().next() else { break };
+                if !is_word_char(c) {
+                    if matches!(c, '“' | '”' | '—' | '–' | '…' | '«' | '»') {
+                        boundary = true;
+                        in_neg = false;
+                    }
+                    i += c.len_utf8();
+                    continue;
+                }
+            }
+            // A word: alphanumerics, with apostrophes followed by a letter kept inside.
+            let start = i;
+            let mut end = i;
+            let mut rest = text[i..].char_indices().peekable();
+            while let Some((k, c)) = rest.next() {
+                if is_word_char(c) {
+                    end = i + k + c.len_utf8();
+                } else if matches!(c, '\'' | '’') && rest.peek().is_some_and(|&(_, n)| n.is_alphabetic()) {
+                    end = i + k + c.len_utf8();
+                } else {
+                    break;
+                }
+            }
+            i = end;
+            let word = &text[start..end];
+            let info = self.word_info(word, scratch);
+            let mut flags = info.flags;
+            if word.chars().next().is_some_and(char::is_uppercase) {
+                flags |= CAPITALISED;
+            }
+            if flags & CLAUSE_START != 0 {
+                // Clause conjunctions end a negation scope and start a clause themselves.
+                in_neg = false;
+            }
+            if boundary {
+                flags |= CLAUSE_START;
+                boundary = false;
+            }
+            if self.params.negation && in_neg {
+                flags |= NEGATED;
+            }
+            let n0 = scratch.norm_text.len() as u32;
+            scratch.norm_text.push_str(&scratch.lower);
+            let n1 = scratch.norm_text.len() as u32;
+            scratch.tokens.push(Token { span: Span { start, end }, stem_hash: info.stem_hash, norm: (n0, n1), flags: flags & !0 });
+            if self.params.negation && flags & NEG_CUE != 0 {
+                in_neg = true;
+            }
+        }
+        // "refused to", "declined to", "failed to": the verb opens a scope only before "to".
+        if self.params.negation {
+            self.mark_verb_negation(text, scratch);
+        }
+    }
+
+    fn mark_verb_negation(&self, _text: &str, scratch: &mut AnalyzerScratch) {
+        let n = scratch.tokens.len();
+        let mut k = 0;
+        while k + 1 < n {
+            let is_verb = NEG_VERBS.contains(&scratch.norm(&scratch.tokens[k]));
+            if is_verb && scratch.norm(&scratch.tokens[k + 1]) == "to" {
+                scratch.tokens[k].flags |= NEG_CUE;
+                let mut j = k + 2;
+                while j < n && !scratch.tokens[j].has(CLAUSE_START) {
+                    scratch.tokens[j].flags |= NEGATED;
+                    j += 1;
+                }
+                k = j;
+            } else {
+                k += 1;
+            }
+        }
+    }
+
+    /// Lowercases `word` into `scratch.lower` and returns its cached stem hash and cue flags.
+    fn word_info(&self, word: &str, scratch: &mut AnalyzerScratch) -> WordInfo {
+        scratch.lower.clear();
+        if word.is_ascii() {
+            scratch.lower.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+        } else {
+            for c in word.chars() {
+                match c {
+                    '’' => scratch.lower.push('\''),
+                    _ => scratch.lower.extend(c.to_lowercase()),
+                }
+            }
+        }
+        if let Some(info) = scratch.cache.get(scratch.lower.as_str()) {
+            return *info;
+        }
+        let lower = scratch.lower.as_str();
+        let mut flags = 0u8;
+        if NEG_CUES.contains(&lower) || lower.ends_with("n't") {
+            flags |= NEG_CUE;
+        }
+        if HEDGE_CUES.contains(&lower) {
+            flags |= HEDGE_CUE;
+        }
+        if CLAUSE_WORDS.contains(&lower) {
+            flags |= CLAUSE_START;
+        }
+        let stem_hash = if self.params.stem {
+            fnv1a64(self.stemmer.stem(lower).as_bytes())
+        } else {
+            fnv1a64(lower.as_bytes())
+        };
+        let info = WordInfo { stem_hash, flags };
+        scratch.cache.insert(lower.to_owned(), info);
+        info
+    }
+
+    /// The stem of one lowercased word (for inspection and tests).
+    pub fn stem<'a>(&self, lowercased: &'a str) -> std::borrow::Cow<'a, str> {
+        if self.params.stem {
+            self.stemmer.stem(lowercased)
+        } else {
+            std::borrow::Cow::Borrowed(lowercased)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run(text: &str) -> (Vec<String>, Vec<bool>, AnalyzerScratch) {
+        let a = Analyzer::new(&AnalyzerParams::default());
+        let mut s = AnalyzerScratch::default();
+        a.analyze(text, &mut s);
+        let words = s.tokens.iter().map(|t| s.norm(t).to_owned()).collect();
+        let neg = s.tokens.iter().map(|t| t.is_negated()).collect();
+        (words, neg, s)
+    }
+
+    /// Tokenizer table: input → lowercased tokens.
+    #[test]
+    fn tokenizer_table() {
+        let table: &[(&str, &[&str])] = &[
+            ("Seoul didn't object.", &["seoul", "didn't", "object"]),
+            ("Russia’s invasion of Ukraine", &["russia's", "invasion", "of", "ukraine"]),
+            ("Yoon Suk-yeol, 62, said", &["yoon", "suk", "yeol", "62", "said"]),
+            ("ÉLYSÉE Palace ÖSTERREICH", &["élysée", "palace", "österreich"]),
+            ("#Ukraine @user NATO!", &["ukraine", "user", "nato"]),
+            ("Москва ответила", &["москва", "ответила"]),
+            ("'quoted' words", &["quoted", "words"]),
+            ("", &[]),
+        ];
+        for (input, expected) in table {
+            let (words, _, _) = run(input);
+            assert_eq!(words, *expected, "input: {input:?}");
+        }
+    }
+
+    /// Negation table: input → which tokens are in a negation scope.
+    #[test]
+    fn negation_table() {
+        let table: &[(&str, &[bool])] = &[
+            ("Tokyo will not send troops", &[false, false, false, true, true]),
+            ("Paris never agreed, but Rome did", &[false, false, true, false, false, false]),
+            ("Ankara didn't object to the plan", &[false, false, true, true, true, true]),
+            ("Berlin refused to supply tanks; Warsaw agreed", &[false, false, false, true, true, false, false]),
+            ("Delhi declined to join the bloc", &[false, false, false, true, true, true]),
+            ("No deal was reached", &[false, true, true, true]),
+            ("The plan failed", &[false, false, false]),
+            ("Hanoi acted without consulting Beijing and Manila protested", &[false, false, false, true, true, false, false, false]),
+        ];
+        for (input, expected) in table {
+            let (_, neg, _) = run(input);
+            assert_eq!(neg, *expected, "input: {input:?}");
+        }
+    }
+
+    #[test]
+    fn offsets_point_into_the_source() {
+        let text = "  Le Drian’s “frank” talks — in Kyiv.";
+        let (_, _, s) = run(text);
+        let got: Vec<&str> = s.tokens.iter().map(|t| t.span.of(text)).collect();
+        assert_eq!(got, ["Le", "Drian’s", "frank", "talks", "in", "Kyiv"]);
+    }
+
+    #[test]
+    fn stems_share_a_hash() {
+        let (_, _, s) = run("sanctions sanctioned sanction");
+        assert_eq!(s.tokens[0].stem_hash, s.tokens[2].stem_hash);
+        assert_eq!(s.tokens[1].stem_hash, s.tokens[2].stem_hash);
+        let (_, _, t) = run("Sanctions");
+        assert_eq!(t.tokens[0].stem_hash, s.tokens[0].stem_hash);
+        assert!(t.tokens[0].has(CAPITALISED));
+    }
+
+    #[test]
+    fn cues_are_flagged() {
+        let (_, _, s) = run("Rome may abstain, voicing concern");
+        assert!(s.tokens[1].has(HEDGE_CUE));
+        assert!(s.tokens[2].has(HEDGE_CUE));
+        assert!(s.tokens[4].has(HEDGE_CUE));
+        assert!(!s.tokens[0].has(HEDGE_CUE));
+    }
+
+    #[test]
+    fn cache_is_bounded() {
+        let a = Analyzer::new(&AnalyzerParams { stem_cache_limit: 3, ..Default::default() });
+        let mut s = AnalyzerScratch::default();
+        a.analyze("one two three four five six", &mut s);
+        a.analyze("seven", &mut s);
+        assert!(s.cache.len() <= 4, "cache has {}", s.cache.len());
+        assert_eq!(s.tokens.len(), 1);
+    }
+}
