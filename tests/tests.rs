@@ -1,1 +1,15 @@
+//! Integration tests: one test binary, one module per area.
+//!
+//! - `cli`: the `stancer` binary end to end on fixtures (train, classify, evaluate, bench, actors).
+//! - `model`: model files: save/load round trip, reproducible training, corrupt files.
+//! - `bad_input`: every kind of bad input gets a clear error or a reported skip, never a panic.
+//! - `data`: the shipped corpus, registry, seeds and model.
+//! - `props`: property tests of segmentation and token offsets.
 
+mod util;
+
+mod bad_input;
+mod cli;
+mod data;
+mod model;
+mod props;

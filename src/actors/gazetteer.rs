@@ -323,7 +323,7 @@ impl Gazetteer {
             if take {
                 let end = start + word.len();
                 cur = Some(match cur {
-                    Some(c) if text[c.end..start].trim().is_empty() => Span { start: c.start, end },
+                    Some(c) if text[c.end..start].chars().all(|ch| ch == ' ') => Span { start: c.start, end },
                     Some(c) => {
                         out.push(c);
                         Span { start, end }
@@ -333,8 +333,10 @@ impl Gazetteer {
             } else if let Some(c) = cur.take() {
                 out.push(c);
             }
-            let tail = text[start + word.len()..].trim_start();
-            prev_end_punct = tail.starts_with(['.', '!', '?', '\n', '“', '"', ':']);
+            let rest = &text[start + word.len()..];
+            let gap_end = rest.find(|c: char| c.is_alphanumeric()).unwrap_or(rest.len());
+            let gap = &rest[..gap_end];
+            prev_end_punct = gap.contains(['.', '!', '?', '\n', '“', '"', ':', '—']);
         }
         out.extend(cur);
         out

@@ -1,0 +1,103 @@
+//! Model files: round trip, reproducibility, thread-independence, damage detection.
+
+use crate::util::*;
+use stancer::io::model_file;
+use stancer::Error;
+
+#[test]
+fn save_load_round_trip_gives_identical_predictions_and_bytes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_model(dir.path());
+    let bytes = std::fs::read(&path).unwrap();
+    let p = model_file::load(&path).unwrap();
+    assert_eq!(model_file::to_bytes(&p).unwrap(), bytes, "load + save must reproduce the file");
+    let q = model_file::from_bytes(&bytes, &path).unwrap();
+    let docs = ["Moscow warned Kyiv. Tokyo welcomed the talks.", "Seoul has not ruled out sending arms."];
+    assert_eq!(p.classify_batch(&docs), q.classify_batch(&docs));
+    // Pinned serialized shape: magic, version 1, then length and CRC.
+    assert_eq!(&bytes[..8], b"STANCER\0");
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
+    assert_eq!(u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize, bytes.len() - 24);
+}
+
+#[test]
+fn training_is_bit_for_bit_reproducible_across_thread_counts() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for threads in ["1", "2", "2"] {
+        let path = dir.path().join(format!("m{}.bin", files.len()));
+        let o = stancer(&[
+            "train", "--data", fixture("train.csv").to_str().unwrap(), "--actors", fixture("actors.csv").to_str().unwrap(),
+            "--out", path.to_str().unwrap(), "--threads", threads, "--buckets", "16",
+        ]);
+        assert!(o.status.success(), "{}", err(&o));
+        files.push(std::fs::read(&path).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+    assert_eq!(files[1], files[2]);
+}
+
+#[test]
+fn classification_output_is_identical_for_one_and_two_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model(dir.path());
+    let run = |threads: &str| {
+        let o = stancer(&["classify", "--model", model.to_str().unwrap(), "--threads", threads, fixture("articles").to_str().unwrap(), root().join("seeds").to_str().unwrap()]);
+        assert!(o.status.success(), "{}", err(&o));
+        o.stdout
+    };
+    let one = run("1");
+    assert!(one.len() > 1000);
+    assert_eq!(one, run("2"));
+    assert_eq!(one, run("2"));
+}
+
+#[test]
+fn damaged_model_files_get_typed_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_model(dir.path());
+    let good = std::fs::read(&path).unwrap();
+    let p = |b: &[u8]| model_file::from_bytes(b, &path);
+    assert!(matches!(p(b"hello world, not a model"), Err(Error::NotAModel { .. })));
+    assert!(matches!(p(b""), Err(Error::NotAModel { .. })));
+    assert!(matches!(p(&good[..good.len() / 2]), Err(Error::CorruptModel { .. })));
+    assert!(matches!(p(&good[..10]), Err(Error::CorruptModel { .. })));
+    let mut flipped = good.clone();
+    let mid = flipped.len() / 2;
+    flipped[mid] ^= 0x10;
+    assert!(matches!(p(&flipped), Err(Error::CorruptModel { message, .. }) if message.contains("checksum")));
+    let mut newer = good.clone();
+    newer[8] = 2;
+    assert!(matches!(p(&newer), Err(Error::UnsupportedVersion { found: 2, supported: 1, .. })));
+    // The CLI prints them as one line naming the file, with a non-zero exit.
+    let bad = dir.path().join("flipped.model");
+    std::fs::write(&bad, &flipped).unwrap();
+    let o = stancer(&["classify", "--model", bad.to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("flipped.model: model file is damaged: checksum mismatch"), "{}", err(&o));
+}
+
+#[test]
+fn a_different_registry_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model(dir.path());
+    let other = dir.path().join("other.csv");
+    std::fs::write(&other, "actor,alias,kind\nRussia,Moscow,capital\n").unwrap();
+    let o = stancer(&["classify", "--model", model.to_str().unwrap(), "--actors", other.to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(err(&o).contains("differs from the one the model was trained with"), "{}", err(&o));
+    let o = stancer(&["classify", "--model", model.to_str().unwrap(), "--actors", fixture("actors.csv").to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+}
+
+#[test]
+fn saving_is_atomic_and_checks_the_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = fixture_model(dir.path());
+    let p = model_file::load(&path).unwrap();
+    let missing = dir.path().join("no/such/dir/model.bin");
+    assert!(matches!(model_file::save(&p, &missing), Err(Error::Io { .. })));
+    model_file::save(&p, &path).unwrap();
+    let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
+    assert!(leftovers.is_empty(), "temporary files left behind");
+}
