@@ -12,7 +12,7 @@
 //! ```
 //! use stancer::{Gazetteer, Pipeline, Scratch, TrainConfig};
 //! use stancer::io::csv::{read_labelled, Columns};
-//! # let dir = tempfile::tempdir()?;
+//! # let dir = tempfile::tempdir().unwrap();
 //! # let path = dir.path().join("train.csv");
 //! let rows = "id,text,actor,stance,sentiment\n\
 //!     d1-s1-a1,Moscow threatened Kyiv with new strikes.,Russia,hostile,negative\n\

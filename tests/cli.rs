@@ -103,10 +103,10 @@ fn evaluate_json_has_the_contract_keys() {
         let matrix: u64 = h["confusion"]["matrix"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap()).map(|x| x.as_u64().unwrap()).sum();
         assert_eq!(support, matrix);
     }
-    // Stance is per actor (27 actor rows); sentiment once per distinct sentence (26).
+    // Stance is per actor (27 actor rows); sentiment once per distinct sentence (25).
     let support = |head: &str| -> u64 { v[head]["per_class"].as_object().unwrap().values().map(|c| c["support"].as_u64().unwrap()).sum() };
     assert_eq!(support("stance"), 27);
-    assert_eq!(support("sentiment"), 26);
+    assert_eq!(support("sentiment"), 25);
     // Training data is fit well by the model trained on it.
     assert!(v["stance"]["accuracy"].as_f64().unwrap() > 0.9);
 }
@@ -164,7 +164,8 @@ fn actors_subcommand_lists_matches_and_unknown_names() {
     std::fs::write(&text, "The Kremlin met envoys from Ruritania. Let us see what the US does.").unwrap();
     let o = stancer(&["actors", "--registry", fixture("actors.csv").to_str().unwrap(), text.to_str().unwrap()]);
     assert!(o.status.success(), "{}", err(&o));
-    let lines: Vec<&str> = out(&o).lines().collect();
+    let stdout = out(&o);
+    let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{lines:?}");
     assert!(lines[0].contains("Kremlin\tRussia\tseat"));
     assert!(lines[1].contains("\tUS\tUnited States\tabbrev"));

@@ -11,10 +11,15 @@
 //!            North Korea,North Korea,name,,\n\
 //!            North Korea,North Korean,demonym,,\n";
 //! let gaz = Gazetteer::from_csv_str(csv, "inline.csv")?;
-//! let text = "Let us be clear: the US backs the Korean plan, North Korean envoys said.";
-//! let found: Vec<(&str, &str)> = gaz.find(text).iter()
-//!     .map(|m| (gaz.actor_name(m.actor), m.span.of(text))).collect();
-//! assert_eq!(found, [("United States", "US"), ("South Korea", "Korean"), ("North Korea", "North Korean")]);
+//! let names = |text: &str| -> Vec<(String, String)> {
+//!     gaz.find(text).iter().map(|m| (gaz.actor_name(m.actor).to_owned(), m.span.of(text).to_owned())).collect()
+//! };
+//! // "US" the state, not "us" the pronoun; "Korean" alone is South Korea ...
+//! assert_eq!(names("Let us be clear: the US backs the Korean plan."),
+//!            [("United States".into(), "US".into()), ("South Korea".into(), "Korean".into())]);
+//! // ... unless the sentence says North (ANNOTATION.md); the longest alias wins.
+//! assert_eq!(names("North Korean envoys met Korean officers."),
+//!            [("North Korea".into(), "North Korean".into()), ("North Korea".into(), "Korean".into())]);
 //! # Ok::<(), stancer::Error>(())
 //! ```
 
