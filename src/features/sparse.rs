@@ -2,10 +2,10 @@
 
 use linfa::dataset::Records;
 
-/// One sparse feature row: sorted, unique indices with their values.
+/// One sparse feature row: unique indices (in a deterministic order) with their values.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SparseRow {
-    /// Feature indices, strictly increasing.
+    /// Feature indices, unique.
     pub indices: Vec<u32>,
     /// Values, one per index.
     pub values: Vec<f32>,

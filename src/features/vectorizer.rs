@@ -325,31 +325,81 @@ impl HashingVectorizer {
         }
     }
 
-    /// Turns raw `(bucket, weight)` pairs into a row: sorted, duplicates merged with
-    /// sublinear counts (`w * (1 + ln n)`), L2-normalised. Drains `pairs`.
+    /// Turns raw `(bucket, weight)` pairs into a row: duplicates merged with sublinear
+    /// counts (`w * (1 + ln n)`, `w` the weight of the first occurrence), indices unique in
+    /// order of first occurrence, L2-normalised. Drains `pairs`.
+    ///
+    /// Merging uses a small open-addressing table sized to the input, so the cost is linear
+    /// in the number of pairs (no sort); the result is the same on every run.
     pub fn finish(&self, pairs: &mut Vec<(u32, f32)>, row: &mut SparseRow) {
         row.clear();
-        pairs.sort_unstable_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
-        let mut k = 0;
-        while k < pairs.len() {
-            let (idx, w) = pairs[k];
-            let mut n = 1;
-            while k + n < pairs.len() && pairs[k + n].0 == idx {
-                n += 1;
+        MERGE.with(|cell| {
+            let mut t = cell.borrow_mut();
+            let t = &mut *t;
+            let cap = (pairs.len() * 2).next_power_of_two().max(256);
+            if t.slots.len() < cap || t.generation == u32::MAX {
+                t.slots.clear();
+                t.slots.resize(cap, Slot::default());
+                t.generation = 0;
             }
-            let v = w * (1.0 + (n as f32).ln());
-            row.indices.push(idx);
-            row.values.push(v);
-            k += n;
-        }
+            // A slot is empty unless stamped with this call's generation: no clearing needed.
+            t.generation += 1;
+            let gen = t.generation;
+            let mask = t.slots.len() - 1;
+            t.counts.clear();
+            for &(idx, w) in pairs.iter() {
+                // Bucket ids are already well mixed: their low bits start the probe.
+                let mut slot = idx as usize & mask;
+                loop {
+                    let entry = &mut t.slots[slot];
+                    if entry.generation != gen {
+                        *entry = Slot { key: idx, pos: row.indices.len() as u32, generation: gen };
+                        row.indices.push(idx);
+                        row.values.push(w);
+                        t.counts.push(1);
+                        break;
+                    }
+                    if entry.key == idx {
+                        t.counts[entry.pos as usize] += 1;
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
+            for (v, &n) in row.values.iter_mut().zip(&t.counts) {
+                if n > 1 {
+                    *v *= 1.0 + (n as f32).ln();
+                }
+            }
+        });
         pairs.clear();
         let norm = row.values.iter().map(|v| v * v).sum::<f32>().sqrt();
         if norm > 0.0 {
+            let inv = 1.0 / norm;
             for v in &mut row.values {
-                *v /= norm;
+                *v *= inv;
             }
         }
     }
+}
+
+/// Per-thread scratch table for [`HashingVectorizer::finish`].
+#[derive(Default)]
+struct MergeTable {
+    slots: Vec<Slot>,
+    counts: Vec<u32>,
+    generation: u32,
+}
+
+#[derive(Default, Clone, Copy)]
+struct Slot {
+    key: u32,
+    pos: u32,
+    generation: u32,
+}
+
+thread_local! {
+    static MERGE: std::cell::RefCell<MergeTable> = std::cell::RefCell::new(MergeTable::default());
 }
 
 #[cfg(test)]
@@ -370,9 +420,12 @@ mod tests {
     }
 
     #[test]
-    fn rows_are_sorted_unique_and_normalised() {
+    fn rows_are_unique_and_normalised() {
         let row = row_for("Sanctions, sanctions and more sanctions were imposed.", FeatureParams::default());
-        assert!(row.indices.windows(2).all(|w| w[0] < w[1]));
+        let mut sorted = row.indices.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), row.indices.len(), "indices are unique");
         let norm: f32 = row.values.iter().map(|v| v * v).sum();
         assert!((norm - 1.0).abs() < 1e-5);
     }

@@ -56,12 +56,27 @@ impl LinearModel {
     #[inline]
     pub fn scores(&self, indices: &[u32], values: &[f32], out: &mut [f32]) {
         let k = self.n_classes;
-        out[..k].copy_from_slice(&self.bias);
+        let out = &mut out[..k];
+        out.copy_from_slice(&self.bias);
+        if k == 3 {
+            // The common case (three stances, three sentiments), unrolled.
+            let (mut a, mut b, mut c) = (out[0], out[1], out[2]);
+            for (&j, &v) in indices.iter().zip(values) {
+                let base = j as usize * 3;
+                if let Some(w) = self.dense.get(base..base + 3) {
+                    a += v * w[0];
+                    b += v * w[1];
+                    c += v * w[2];
+                }
+            }
+            out.copy_from_slice(&[a, b, c]);
+            return;
+        }
         for (&j, &v) in indices.iter().zip(values) {
             let base = j as usize * k;
             if let Some(w) = self.dense.get(base..base + k) {
-                for c in 0..k {
-                    out[c] += v * w[c];
+                for (o, wc) in out.iter_mut().zip(w) {
+                    *o += v * wc;
                 }
             }
         }

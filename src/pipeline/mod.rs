@@ -100,6 +100,7 @@ pub struct SentenceResult {
 pub struct Scratch {
     analyzer: AnalyzerScratch,
     pairs: Vec<(u32, f32)>,
+    base: Vec<(u32, f32)>,
     row: SparseRow,
     mentions: Vec<Mention>,
     ranges: Vec<(usize, usize)>,
@@ -173,6 +174,14 @@ impl Pipeline {
     pub fn actor_row(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch, out: &mut SparseRow) -> Option<Span> {
         self.analyzer.analyze(text, &mut s.analyzer);
         self.gazetteer.find_into(text, &mut s.mentions);
+        s.base.clear();
+        self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
+        self.target_row(text, actor, span, s, out)
+    }
+
+    /// The target-aware row of `actor`, given a sentence already analysed into `s` (tokens,
+    /// mentions and sentence-level pairs in `s.base`).
+    fn target_row(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch, out: &mut SparseRow) -> Option<Span> {
         let id = self.gazetteer.actor_id(actor);
         s.ranges.clear();
         s.others.clear();
@@ -197,8 +206,9 @@ impl Pipeline {
                 first = Some(sp);
             }
         }
-        let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: fnv1a64(actor.to_lowercase().as_bytes()) };
-        self.vectorizer.sentence_features(&s.analyzer, &mut s.pairs);
+        let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: actor_hash(actor) };
+        s.pairs.clear();
+        s.pairs.extend_from_slice(&s.base);
         self.vectorizer.target_features(&s.analyzer, &target, &mut s.pairs);
         self.vectorizer.finish(&mut s.pairs, out);
         first
@@ -210,11 +220,17 @@ impl Pipeline {
         Prediction { label: argmax(&s.scores), probs: s.scores.clone() }
     }
 
-    /// Classifies one sentence: sentence heads, then every actor it mentions.
+    /// Classifies one sentence: sentence heads, then every actor it mentions. The sentence
+    /// is analysed, matched and featurised once; each actor only adds its target features.
     /// `offset` is added to every span (the sentence's position in its document).
     pub fn classify_sentence(&self, text: &str, index: usize, offset: usize, s: &mut Scratch) -> SentenceResult {
         let mut row = std::mem::take(&mut s.row);
-        self.sentence_row(text, s, &mut row);
+        self.analyzer.analyze(text, &mut s.analyzer);
+        s.base.clear();
+        self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
+        s.pairs.clear();
+        s.pairs.extend_from_slice(&s.base);
+        self.vectorizer.finish(&mut s.pairs, &mut row);
         let heads = self.heads.iter().filter(|h| h.scope == Scope::Sentence).map(|h| self.predict(h, &row, s)).collect();
         // Distinct actors in order of first mention.
         self.gazetteer.find_into(text, &mut s.mentions);
@@ -228,7 +244,7 @@ impl Pipeline {
         if self.heads.iter().any(|h| h.scope == Scope::Actor) {
             for (actor, first) in order {
                 let name = self.gazetteer.actor_name(actor).to_owned();
-                self.actor_row(text, &name, None, s, &mut row);
+                self.target_row(text, &name, None, s, &mut row);
                 let preds = self.heads.iter().filter(|h| h.scope == Scope::Actor).map(|h| self.predict(h, &row, s)).collect();
                 actors.push(ActorResult {
                     actor: name,
@@ -269,6 +285,20 @@ impl Pipeline {
     /// Classifies many documents in parallel (rayon), results in input order.
     pub fn classify_batch<T: AsRef<str> + Sync>(&self, docs: &[T]) -> Vec<Vec<SentenceResult>> {
         docs.par_iter().with_min_len(4).map_init(Scratch::default, |s, d| self.classify_document(d.as_ref(), s)).collect()
+    }
+}
+
+/// Hash of an actor's canonical name for target-conjoined features (lowercased FNV-1a).
+fn actor_hash(actor: &str) -> u64 {
+    if actor.is_ascii() {
+        let mut h = crate::features::hashing::FNV_OFFSET;
+        for b in actor.bytes() {
+            h ^= b.to_ascii_lowercase() as u64;
+            h = h.wrapping_mul(crate::features::hashing::FNV_PRIME);
+        }
+        h
+    } else {
+        fnv1a64(actor.to_lowercase().as_bytes())
     }
 }
 
