@@ -209,6 +209,30 @@ fn doc_text(doc: &InputDoc) -> &str {
 /// Documents per parallel batch and the byte budget that also closes a batch: bounds memory.
 const BATCH_DOCS: usize = 512;
 const BATCH_BYTES: usize = 8 << 20;
+/// Documents above this size are classified sentence batch by sentence batch, so that the
+/// results of one huge document are never all held in memory.
+const BIG_DOC: usize = 1 << 20;
+/// Sentences per parallel batch inside a large document.
+const BIG_DOC_SENTENCES: usize = 4096;
+
+/// Classifies one large document in sentence batches, writing as it goes.
+fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text: &str, writer: &mut RowWriter<W>) -> std::io::Result<usize> {
+    let spans = p.splitter.split(text);
+    for (c, chunk) in spans.chunks(BIG_DOC_SENTENCES).enumerate() {
+        let results: Vec<SentenceResult> = pool.install(|| {
+            chunk
+                .par_iter()
+                .enumerate()
+                .with_min_len(64)
+                .map_init(Scratch::default, |s, (i, sp)| p.classify_sentence(sp.of(text), c * BIG_DOC_SENTENCES + i, sp.start, s))
+                .collect()
+        });
+        for r in &results {
+            writer.write_sentence(id, text, r)?;
+        }
+    }
+    Ok(spans.len())
+}
 
 fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
     let format: Format = a.format.parse().map_err(|m| Error::InvalidParam { name: "format", message: m })?;
@@ -236,12 +260,36 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
         let mut batch = Vec::new();
         let mut bytes = 0;
         while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+            // A large document travels alone, sentence-streamed below.
+            if !batch.is_empty() && stream.peek().is_some_and(|d| d.bytes > BIG_DOC) {
+                break;
+            }
             let Some(d) = stream.next() else { break };
             bytes += d.bytes;
             batch.push(d);
         }
         if batch.is_empty() {
             break;
+        }
+        if let [doc] = batch.as_slice() {
+            if let (true, Ok(DocText::Article(text))) = (doc.bytes > BIG_DOC, &doc.text) {
+                for w in &doc.warnings {
+                    warnings += 1;
+                    if !a.quiet {
+                        bar.suspend(|| eprintln!("warning: {w}"));
+                    }
+                }
+                match classify_big(&p, &pool, &doc.id, text, &mut writer) {
+                    Ok(n) => {
+                        docs_ok += 1;
+                        sentences += n;
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+                    Err(e) => return Err(Error::io(&out_name, e)),
+                }
+                bar.inc(1);
+                continue;
+            }
         }
         let results: Vec<std::result::Result<Vec<SentenceResult>, String>> =
             pool.install(|| batch.par_iter().with_min_len(2).map_init(Scratch::default, |s, d| classify_doc(&p, d, s)).collect());

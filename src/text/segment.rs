@@ -187,13 +187,34 @@ fn is_abbreviation(before: &str) -> bool {
     ABBREVIATIONS.contains(&lower.as_str())
 }
 
+/// Longest sentence kept whole, in bytes. A longer run without a boundary (a scraped
+/// table, a run-on line) is cut at the last whitespace before the limit, so that one
+/// pathological "sentence" cannot take unbounded time or memory downstream.
+pub const MAX_SENTENCE_BYTES: usize = 16 * 1024;
+
 fn push(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
     let piece = &text[start..end];
     let lead = piece.len() - piece.trim_start().len();
     let trimmed = piece.trim();
-    if !trimmed.is_empty() {
-        let s = start + lead;
-        out.push(Span { start: s, end: s + trimmed.len() });
+    if trimmed.is_empty() {
+        return;
+    }
+    let mut s = start + lead;
+    let e = s + trimmed.len();
+    while e - s > MAX_SENTENCE_BYTES {
+        let mut cut = s + MAX_SENTENCE_BYTES;
+        while !text.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let window = &text[s..cut];
+        let at = window.rfind(char::is_whitespace).filter(|&k| k > 0).map_or(cut, |k| s + k);
+        let chunk = text[s..at].trim_end();
+        out.push(Span { start: s, end: s + chunk.len() });
+        let rest = &text[at..e];
+        s = at + (rest.len() - rest.trim_start().len());
+    }
+    if e > s {
+        out.push(Span { start: s, end: e });
     }
 }
 
@@ -237,6 +258,18 @@ mod tests {
         for (input, expected) in table {
             assert_eq!(split(input), *expected, "input: {input:?}");
         }
+    }
+
+    #[test]
+    fn overlong_sentences_are_cut_at_whitespace() {
+        let text = "word ".repeat(10_000); // 50,000 bytes, no boundary
+        let spans = SentenceSplitter::default().split(&text);
+        assert_eq!(spans.len(), 4);
+        assert!(spans.iter().all(|s| s.end - s.start <= MAX_SENTENCE_BYTES));
+        assert!(spans.iter().all(|s| s.of(&text).starts_with("word") && s.of(&text).ends_with("word")));
+        let no_space = "é".repeat(20_000); // 40,000 bytes, no whitespace at all
+        let spans = SentenceSplitter::default().split(&no_space);
+        assert_eq!(spans.iter().map(|s| s.end - s.start).sum::<usize>(), no_space.len());
     }
 
     #[test]
