@@ -5,10 +5,12 @@
 //! - `bad_input`: every kind of bad input gets a clear error or a reported skip, never a panic.
 //! - `data`: the shipped corpus, registry, seeds and model.
 //! - `props`: property tests of segmentation and token offsets.
+//! - `benchmarks`: the evaluator reproduces published reference scores.
 
 mod util;
 
 mod bad_input;
+mod benchmarks;
 mod cli;
 mod data;
 mod model;

@@ -150,6 +150,9 @@ pub struct EvaluateArgs {
     /// Cross-validate with K stratified folds, grouped by document id.
     #[arg(long, value_name = "K")]
     pub folds: Option<usize>,
+    /// Score a predictions CSV (a `label` column, one row per data row, in order) instead of a model.
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["model", "folds"])]
+    pub predictions: Option<PathBuf>,
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,

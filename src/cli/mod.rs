@@ -355,7 +355,26 @@ fn cmd_evaluate(a: EvaluateArgs) -> Result<u8> {
     let mut results: Vec<(String, Metrics)> = Vec::new();
     let mut warnings = Vec::new();
     let data;
-    if let Some(k) = a.folds {
+    if let Some(pred_path) = &a.predictions {
+        data = read_labelled(&data_path, &cols)?;
+        let preds = read_predictions(pred_path)?;
+        for (h, name) in data.label_columns.iter().enumerate() {
+            let mut truth_names = Vec::new();
+            let mut pred_names = Vec::new();
+            for r in data.rows.iter().filter(|r| !r.labels[h].is_empty()) {
+                let Some(p) = preds.get(r.record) else {
+                    return Err(Error::BadRow { path: pred_path.clone(), line: r.record as u64 + 2, message: format!("no prediction for data record {} ({} predictions)", r.record + 1, preds.len()) });
+                };
+                truth_names.push(r.labels[h].as_str());
+                pred_names.push(p.as_str());
+            }
+            let labels = LabelSet::from_observed(truth_names.iter().chain(&pred_names));
+            let idx = |n: &&str| labels.index(n).unwrap_or(0);
+            let truth: Vec<usize> = truth_names.iter().map(idx).collect();
+            let pred: Vec<usize> = pred_names.iter().map(idx).collect();
+            results.push((name.clone(), Metrics::from_predictions(labels.names(), &truth, &pred)));
+        }
+    } else if let Some(k) = a.folds {
         let cfg = train_config(&a.learn)?;
         data = read_labelled(&data_path, &cols)?;
         let gaz = Gazetteer::from_path(&default_path(&a.learn.actors))?;
@@ -411,6 +430,19 @@ fn cmd_evaluate(a: EvaluateArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// Reads the `label` column of a predictions CSV.
+fn read_predictions(path: &Path) -> Result<Vec<String>> {
+    let mut r = ::csv::Reader::from_path(path).map_err(|e| Error::csv(path, e))?;
+    let header: Vec<String> = r.headers().map_err(|e| Error::csv(path, e))?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect();
+    let col = header.iter().position(|h| h == "label").ok_or_else(|| Error::MissingColumn { path: path.to_owned(), column: "label".into(), found: header.join(",") })?;
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| Error::csv(path, e))?;
+        out.push(rec.get(col).unwrap_or("").trim().to_owned());
+    }
+    Ok(out)
+}
+
 fn csv_header(path: &Path) -> Result<Vec<String>> {
     let mut r = ::csv::Reader::from_path(path).map_err(|e| Error::csv(path, e))?;
     Ok(r.headers().map_err(|e| Error::csv(path, e))?.iter().map(|h| h.trim().trim_start_matches('\u{feff}').to_owned()).collect())
@@ -442,8 +474,6 @@ fn score_model(p: &Pipeline, data: &crate::io::csv::LabelledData) -> Vec<(String
                 names.push(l.clone());
             }
         }
-        let labels = LabelSet::from_observed(Vec::<String>::new());
-        let _ = labels;
         let preds: Vec<usize> = picked
             .par_iter()
             .map_init(Scratch::default, |s, &i| {

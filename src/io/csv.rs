@@ -39,6 +39,8 @@ impl Default for Columns {
 pub struct LabelledRow {
     /// 1-based line where the record starts.
     pub line: u64,
+    /// 0-based index of the data record in the file (skipped rows count too).
+    pub record: usize,
     /// Group key for cross-validation: the document id (the `id` column up to its first
     /// `-`), or the text itself when there is no id column.
     pub group: String,
@@ -153,7 +155,7 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
     let mut warnings = Vec::new();
     let mut ids: HashMap<String, u64> = HashMap::new();
     let mut lines = LineCounter::default();
-    for rec in rdr.records() {
+    for (record, rec) in rdr.records().enumerate() {
         let rec = rec.map_err(|e| {
             let line = e.position().map(|p| lines.line_at(body, p.byte()));
             let mut err = Error::csv(path, e);
@@ -212,7 +214,7 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
             None => None,
         };
         let actor = actor_col.map(|c| get(c).to_owned()).unwrap_or_default();
-        rows.push(LabelledRow { line, group, text: text.to_owned(), actor, labels, span });
+        rows.push(LabelledRow { line, record, group, text: text.to_owned(), actor, labels, span });
     }
     if rows.is_empty() {
         return Err(Error::Empty { path: path.to_owned(), message: format!("no usable rows ({} skipped)", skipped.len()) });
