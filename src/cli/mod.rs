@@ -90,19 +90,30 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         char_max,
         word_ngrams: l.word_ngrams,
         target_conjoin: !l.no_conjoin,
+        conjoin_all: l.conjoin_all,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();
-    if !(l.l2.is_finite() && l.l2 >= 0.0) {
-        return Err(Error::InvalidParam { name: "l2", message: format!("{} must be finite and >= 0", l.l2) });
-    }
+    let (l2, l2_grid) = if l.l2 == "auto" {
+        (1e-4, crate::pipeline::train::L2_GRID.to_vec())
+    } else {
+        match l.l2.parse::<f64>() {
+            Ok(v) if v.is_finite() && v >= 0.0 => (v, Vec::new()),
+            _ => return Err(Error::InvalidParam { name: "l2", message: format!("'{}' (expected a number >= 0 or auto)", l.l2) }),
+        }
+    };
+    let select = l.select_metric.parse().map_err(|m| Error::InvalidParam { name: "select-metric", message: m })?;
     let algorithm = l.algorithm.parse().map_err(|m| Error::InvalidParam { name: "algorithm", message: m })?;
-    Ok(TrainConfig { features, algorithm, l2: l.l2, seed: l.seed, ..TrainConfig::default() })
+    Ok(TrainConfig { features, algorithm, l2, seed: l.seed, l2_grid, select, ..TrainConfig::default() })
 }
 
 fn warn_all(lines: &[String], limit: usize) {
     for l in lines.iter().take(limit) {
-        eprintln!("warning: {l}");
+        if l.starts_with("head '") {
+            eprintln!("note: {l}");
+        } else {
+            eprintln!("warning: {l}");
+        }
     }
     if lines.len() > limit {
         eprintln!("warning: ... and {} more", lines.len() - limit);

@@ -81,6 +81,11 @@ pub struct FeatureParams {
     pub target_conjoin: bool,
     /// Mark negated words.
     pub negation_features: bool,
+    /// Also conjoin every sentence-level feature (word and character n-grams) with the
+    /// target: in effect a per-target model beside the shared one, for data sets with a
+    /// few recurring targets (tweet stance towards five topics).
+    #[serde(default)]
+    pub conjoin_all: bool,
 }
 
 impl Default for FeatureParams {
@@ -94,6 +99,7 @@ impl Default for FeatureParams {
             target_window: 4,
             target_conjoin: true,
             negation_features: true,
+            conjoin_all: false,
         }
     }
 }
@@ -313,6 +319,16 @@ impl HashingVectorizer {
         let first_mention = !(0..t0).any(|k| role(k) == Some(OTHER_TOKEN));
         self.push(out, ns::CUE, 0x100 | first_mention as u64, 1.0);
         self.conjoined(toks, target, out);
+    }
+
+    /// Per-target copies of sentence-level pairs already in `base` (with `conjoin_all`).
+    pub fn conjoin_pairs(&self, base: &[(u32, f32)], actor_hash: u64, out: &mut Vec<(u32, f32)>) {
+        if !self.params.conjoin_all {
+            return;
+        }
+        for &(idx, w) in base {
+            self.push(out, ns::CONJ, chain(actor_hash, idx as u64), w);
+        }
     }
 
     fn conjoined(&self, toks: &[Token], target: &Target<'_>, out: &mut Vec<(u32, f32)>) {

@@ -201,6 +201,15 @@ impl LogisticValidParams {
     /// [`Error::InvalidParam`] when `x` and `y` disagree in length, a label is out of range,
     /// or there are no rows.
     pub fn fit_rows(&self, x: &SparseRecords, y: &[usize], row_weights: Option<&[f32]>) -> Result<LinearModel> {
+        self.fit_path(x, y, row_weights, &[self.0.l2]).map(|mut v| v.remove(0))
+    }
+
+    /// Fits one model per L2 strength in `grid`, in order, each L-BFGS run starting from
+    /// the previous solution (a regularisation path: put the strongest penalty first).
+    ///
+    /// # Errors
+    /// As [`fit_rows`](Self::fit_rows).
+    pub fn fit_path(&self, x: &SparseRecords, y: &[usize], row_weights: Option<&[f32]>, grid: &[f64]) -> Result<Vec<LinearModel>> {
         let p = &self.0;
         let (n, k) = (x.n_rows(), p.n_classes);
         if n == 0 || y.len() != n {
@@ -268,23 +277,33 @@ impl LogisticValidParams {
         for v in &mut w {
             *v /= total;
         }
-        let prob = Problem { n, k, d, indptr, indices, values, cptr, crow, cval, y: y.to_vec(), w, l2: p.l2 };
-        let x_opt = lbfgs(&prob, p);
-        let mut dense = vec![0f32; nf * k];
-        for (c, &j) in cols.iter().enumerate() {
-            for cl in 0..k {
-                dense[j as usize * k + cl] = x_opt[c * k + cl] as f32;
+        let mut prob = Problem { n, k, d, indptr, indices, values, cptr, crow, cval, y: y.to_vec(), w, l2: p.l2 };
+        let mut models = Vec::with_capacity(grid.len());
+        let mut x_opt = vec![0f64; d * k + k];
+        for &l2 in grid {
+            if !(l2.is_finite() && l2 >= 0.0) {
+                return Err(Error::InvalidParam { name: "l2", message: format!("{l2} must be finite and >= 0") });
             }
+            prob.l2 = l2;
+            x_opt = lbfgs(&prob, p, x_opt);
+            let mut dense = vec![0f32; nf * k];
+            for (c, &j) in cols.iter().enumerate() {
+                for cl in 0..k {
+                    dense[j as usize * k + cl] = x_opt[c * k + cl] as f32;
+                }
+            }
+            let bias = x_opt[d * k..].iter().map(|&b| b as f32).collect();
+            models.push(LinearModel::from_dense(k, nf, bias, dense)?);
         }
-        let bias = x_opt[d * k..].iter().map(|&b| b as f32).collect();
-        LinearModel::from_dense(k, nf, bias, dense)
+        Ok(models)
     }
 }
 
 /// Limited-memory BFGS with an Armijo backtracking line search.
-fn lbfgs(prob: &Problem, p: &LogisticParams) -> Vec<f64> {
+fn lbfgs(prob: &Problem, p: &LogisticParams, start: Vec<f64>) -> Vec<f64> {
     let dim = prob.d * prob.k + prob.k;
-    let mut x = vec![0f64; dim];
+    let mut x = start;
+    x.resize(dim, 0.0);
     let mut g = vec![0f64; dim];
     let mut resid = vec![0f64; prob.n * prob.k];
     let mut f = prob.eval(&x, &mut g, &mut resid);

@@ -209,6 +209,7 @@ impl Pipeline {
         let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: actor_hash(actor) };
         s.pairs.clear();
         s.pairs.extend_from_slice(&s.base);
+        self.vectorizer.conjoin_pairs(&s.base, target.actor_hash, &mut s.pairs);
         self.vectorizer.target_features(&s.analyzer, &target, &mut s.pairs);
         self.vectorizer.finish(&mut s.pairs, out);
         first

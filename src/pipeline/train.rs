@@ -12,6 +12,7 @@ use crate::model::labels::LabelSet;
 use crate::model::linear::{argmax, LinearModel};
 use crate::model::logistic::LogisticParams;
 use crate::pipeline::{Algorithm, Head, Pipeline, Scope, Scratch};
+use crate::report::metrics::Metrics;
 use crate::text::analyzer::AnalyzerParams;
 
 /// Everything that shapes a trained model besides the data.
@@ -27,11 +28,67 @@ pub struct TrainConfig {
     pub l2: f64,
     /// Seed for fold assignment (training itself has no randomness).
     pub seed: u64,
+    /// When non-empty, the L2 strength of each logistic head is chosen from these values
+    /// on a held-out fifth of the training rows (grouped, stratified), then the head is
+    /// refitted on all rows.
+    pub l2_grid: Vec<f64>,
+    /// What the L2 choice maximises.
+    pub select: SelectMetric,
 }
+
+/// The score that `--l2 auto` maximises on the validation split.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SelectMetric {
+    /// Macro-averaged F1.
+    MacroF1,
+    /// Macro-averaged recall.
+    MacroRecall,
+    /// Accuracy.
+    Accuracy,
+    /// Mean F1 of the named classes (F_avg).
+    FAvg(Vec<String>),
+}
+
+impl std::str::FromStr for SelectMetric {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        match s {
+            "macro_f1" => Ok(Self::MacroF1),
+            "macro_recall" => Ok(Self::MacroRecall),
+            "accuracy" => Ok(Self::Accuracy),
+            _ => match s.strip_prefix("favg:") {
+                Some(list) if !list.is_empty() => Ok(Self::FAvg(list.split(',').map(|x| x.trim().to_owned()).collect())),
+                _ => Err(format!("'{s}' (expected macro_f1, macro_recall, accuracy or favg:A,B)")),
+            },
+        }
+    }
+}
+
+impl SelectMetric {
+    fn score(&self, m: &Metrics) -> f64 {
+        match self {
+            Self::MacroF1 => m.macro_f1,
+            Self::MacroRecall => m.macro_recall,
+            Self::Accuracy => m.accuracy,
+            Self::FAvg(c) => m.f_avg(&c.iter().map(String::as_str).collect::<Vec<_>>()),
+        }
+    }
+}
+
+/// The default grid of `--l2 auto`, strongest first (a warm-started path).
+pub const L2_GRID: [f64; 6] = [1e-3, 3e-4, 1e-4, 3e-5, 1e-5, 3e-6];
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { analyzer: AnalyzerParams::default(), features: FeatureParams::default(), algorithm: Algorithm::Logistic, l2: 1e-4, seed: 42 }
+        Self {
+            analyzer: AnalyzerParams::default(),
+            features: FeatureParams::default(),
+            algorithm: Algorithm::Logistic,
+            l2: 1e-4,
+            seed: 42,
+            l2_grid: Vec::new(),
+            select: SelectMetric::MacroF1,
+        }
     }
 }
 
@@ -142,16 +199,59 @@ pub fn head_data(base: &Pipeline, data: &LabelledData, warnings: &mut Vec<String
 ///
 /// # Errors
 /// Parameter errors from the trainers.
-pub fn fit_head(hd: &HeadData, rows: Option<&[usize]>, cfg: &TrainConfig) -> Result<LinearModel> {
-    let (x, y) = match rows {
-        Some(r) => (hd.x.select(r), r.iter().map(|&i| hd.y[i]).collect::<Vec<_>>()),
-        None => (hd.x.clone(), hd.y.clone()),
+pub fn fit_head(hd: &HeadData, rows: Option<&[usize]>, cfg: &TrainConfig, notes: &mut Vec<String>) -> Result<LinearModel> {
+    let all: Vec<usize>;
+    let rows = match rows {
+        Some(r) => r,
+        None => {
+            all = (0..hd.y.len()).collect();
+            &all
+        }
     };
     let k = hd.labels.len();
+    let l2 = match (cfg.algorithm, cfg.l2_grid.is_empty()) {
+        (Algorithm::Logistic, false) => choose_l2(hd, rows, cfg, notes)?,
+        _ => cfg.l2,
+    };
+    let x = hd.x.select(rows);
+    let y: Vec<usize> = rows.iter().map(|&i| hd.y[i]).collect();
     match cfg.algorithm {
-        Algorithm::Logistic => LogisticParams::new(k).l2(cfg.l2).check()?.fit_rows(&x, &y, None),
+        Algorithm::Logistic => LogisticParams::new(k).l2(l2).check()?.fit_rows(&x, &y, None),
         Algorithm::Bayes => BayesParams::new(k).check()?.fit_rows(&x, &y),
     }
+}
+
+/// Chooses the L2 strength on a held-out fifth of `rows` (grouped by document, stratified).
+fn choose_l2(hd: &HeadData, rows: &[usize], cfg: &TrainConfig, notes: &mut Vec<String>) -> Result<f64> {
+    let groups: Vec<String> = rows.iter().map(|&i| hd.groups[i].clone()).collect();
+    let ys: Vec<usize> = rows.iter().map(|&i| hd.y[i]).collect();
+    let folds = assign_folds(&groups, &ys, 5, cfg.seed ^ 0x5eed);
+    let fit_rows: Vec<usize> = rows.iter().zip(&folds).filter(|(_, &f)| f != 0).map(|(&i, _)| i).collect();
+    let val_rows: Vec<usize> = rows.iter().zip(&folds).filter(|(_, &f)| f == 0).map(|(&i, _)| i).collect();
+    let present: std::collections::BTreeSet<usize> = fit_rows.iter().map(|&i| hd.y[i]).collect();
+    if val_rows.is_empty() || present.len() < 2 {
+        return Ok(cfg.l2);
+    }
+    let k = hd.labels.len();
+    let x = hd.x.select(&fit_rows);
+    let y: Vec<usize> = fit_rows.iter().map(|&i| hd.y[i]).collect();
+    let models = LogisticParams::new(k).check()?.fit_path(&x, &y, None, &cfg.l2_grid)?;
+    let xv = hd.x.select(&val_rows);
+    let truth: Vec<usize> = val_rows.iter().map(|&i| hd.y[i]).collect();
+    let mut best = (f64::NEG_INFINITY, cfg.l2);
+    let mut scores = Vec::new();
+    for (m, &l2) in models.iter().zip(&cfg.l2_grid) {
+        let probs = m.predict_proba(&xv)?;
+        let pred: Vec<usize> = probs.chunks(k).map(argmax).collect();
+        let score = cfg.select.score(&Metrics::from_predictions(hd.labels.names(), &truth, &pred));
+        scores.push(format!("{l2:e}: {score:.4}"));
+        // Strictly better only: ties keep the stronger penalty.
+        if score > best.0 {
+            best = (score, l2);
+        }
+    }
+    notes.push(format!("head '{}': l2 {:e} chosen on a validation fifth of {} rows ({})", hd.name, best.1, rows.len(), scores.join(", ")));
+    Ok(best.1)
 }
 
 /// Trains every head on all of `data`.
@@ -163,7 +263,7 @@ pub fn train(data: &LabelledData, cfg: &TrainConfig, gazetteer: Gazetteer, warni
     let hds = head_data(&p, data, warnings)?;
     let mut heads = Vec::new();
     for hd in &hds {
-        let model = fit_head(hd, None, cfg)?;
+        let model = fit_head(hd, None, cfg, warnings)?;
         heads.push(Head { name: hd.name.clone(), scope: hd.scope, labels: hd.labels.clone(), algorithm: cfg.algorithm, model });
     }
     p.heads = heads;
@@ -245,7 +345,8 @@ pub fn cross_validate(data: &LabelledData, cfg: &TrainConfig, gazetteer: Gazette
             if present.len() < 2 {
                 return Err(Error::BadTrainingData { path: data.path.clone(), head: hd.name.clone(), message: format!("fold {f} has a single class in training") });
             }
-            let model = fit_head(hd, Some(&train_rows), cfg)?;
+            let mut fold_notes = Vec::new();
+            let model = fit_head(hd, Some(&train_rows), cfg, &mut fold_notes)?;
             let test = hd.x.select(&test_rows);
             let probs = model.predict_proba(&test)?;
             for (j, &i) in test_rows.iter().enumerate() {

@@ -135,6 +135,62 @@ impl std::fmt::Debug for Analyzer {
     }
 }
 
+/// Scanner state carried between tokens.
+struct ScanState {
+    boundary: bool,
+    in_neg: bool,
+}
+
+/// Length of an ASCII emoticon at the start of `b` (":)", ":-(", ";D", "<3", ":/" ...).
+fn emoticon(b: &[u8]) -> Option<usize> {
+    match b {
+        [b'<', b'3', ..] => Some(2),
+        [b':' | b';' | b'=', b'-' | b'\'', m, ..] if is_mouth(*m) => Some(3),
+        [b':' | b';' | b'=', m, rest @ ..] if is_mouth(*m) => {
+            // Not "10:30" style times or "word:word" labels: the mouth must end the run.
+            if rest.first().is_some_and(|n| n.is_ascii_alphanumeric()) && !matches!(m, b')' | b'(') {
+                None
+            } else {
+                Some(2)
+            }
+        }
+        _ => None,
+    }
+}
+
+fn is_mouth(m: u8) -> bool {
+    matches!(m, b')' | b'(' | b'D' | b'P' | b'p' | b'/' | b'|' | b']' | b'[' | b'O' | b'o' | b'*' | b'S' | b'$')
+}
+
+/// Pictographs, emoji and other symbols that are neither words nor punctuation.
+fn is_symbol(c: char) -> bool {
+    let u = c as u32;
+    (0x2190..=0x2BFF).contains(&u) || (0x1F000..=0x1FAFF).contains(&u) || (0x2600..=0x27BF).contains(&u)
+}
+
+fn has_long_run(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.windows(3).any(|w| w[0] == w[1] && w[1] == w[2])
+}
+
+fn collapse_runs(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut prev: Option<char> = None;
+    let mut run = 0;
+    for c in s.chars() {
+        if Some(c) == prev {
+            run += 1;
+        } else {
+            run = 1;
+            prev = Some(c);
+        }
+        if run <= 2 {
+            out.push(c);
+        }
+    }
+    out
+}
+
 fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
@@ -161,17 +217,32 @@ impl Analyzer {
         }
         let bytes = text.as_bytes();
         let mut i = 0usize;
-        let mut boundary = true;
-        let mut in_neg = false;
+        let mut st = ScanState { boundary: true, in_neg: false };
         while i < bytes.len() {
             let b = bytes[i];
-            // ASCII fast path for separators.
             if b < 128 {
                 let c = b as char;
                 if !(c.is_ascii_alphanumeric() || c == '_') {
-                    if matches!(c, ',' | ';' | ':' | '.' | '!' | '?' | '(' | ')' | '"' | '[' | ']') {
-                        boundary = true;
-                        in_neg = false;
+                    // Emoticons and "!"/"?" carry tone: they become tokens of their own.
+                    if let Some(len) = emoticon(&bytes[i..]) {
+                        self.push_token(text, i, i + len, None, scratch, &mut st);
+                        i += len;
+                        continue;
+                    }
+                    if matches!(c, '!' | '?') {
+                        let mut end = i + 1;
+                        while end < bytes.len() && matches!(bytes[end], b'!' | b'?') {
+                            end += 1;
+                        }
+                        self.push_token(text, i, i + 1, None, scratch, &mut st);
+                        st.boundary = true;
+                        st.in_neg = false;
+                        i = end;
+                        continue;
+                    }
+                    if matches!(c, ',' | ';' | ':' | '.' | '(' | ')' | '"' | '[' | ']') {
+                        st.boundary = true;
+                        st.in_neg = false;
                     }
                     i += 1;
                     continue;
@@ -180,8 +251,11 @@ impl Analyzer {
                 let Some(c) = text[i..].chars().next() else { break };
                 if !is_word_char(c) {
                     if matches!(c, '“' | '”' | '—' | '–' | '…' | '«' | '»') {
-                        boundary = true;
-                        in_neg = false;
+                        st.boundary = true;
+                        st.in_neg = false;
+                    } else if is_symbol(c) {
+                        // Emoji and pictographs: one token each.
+                        self.push_token(text, i, i + c.len_utf8(), None, scratch, &mut st);
                     }
                     i += c.len_utf8();
                     continue;
@@ -200,35 +274,53 @@ impl Analyzer {
                     break;
                 }
             }
-            i = end;
+            // A URL is one token that hashes as "<url>".
             let word = &text[start..end];
-            let info = self.word_info(word, scratch);
-            let mut flags = info.flags;
-            if word.chars().next().is_some_and(char::is_uppercase) {
-                flags |= CAPITALISED;
+            if (word.eq_ignore_ascii_case("http") || word.eq_ignore_ascii_case("https")) && text[end..].starts_with("://") {
+                let url_end = text[end..].find(char::is_whitespace).map_or(text.len(), |k| end + k);
+                self.push_token(text, start, url_end, Some("<url>"), scratch, &mut st);
+                i = url_end;
+                continue;
             }
-            if flags & CLAUSE_START != 0 {
-                // Clause conjunctions end a negation scope and start a clause themselves.
-                in_neg = false;
-            }
-            if boundary {
-                flags |= CLAUSE_START;
-                boundary = false;
-            }
-            if self.params.negation && in_neg {
-                flags |= NEGATED;
-            }
-            let n0 = scratch.norm_text.len() as u32;
-            scratch.norm_text.push_str(&scratch.lower);
-            let n1 = scratch.norm_text.len() as u32;
-            scratch.tokens.push(Token { span: Span { start, end }, stem_hash: info.stem_hash, norm: (n0, n1), flags: flags & !0 });
-            if self.params.negation && flags & NEG_CUE != 0 {
-                in_neg = true;
-            }
+            self.push_token(text, start, end, None, scratch, &mut st);
+            i = end;
         }
         // "refused to", "declined to", "failed to": the verb opens a scope only before "to".
         if self.params.negation {
             self.mark_verb_negation(text, scratch);
+        }
+    }
+
+    /// Appends one token covering `text[start..end]`; `key` replaces its text for hashing.
+    fn push_token(&self, text: &str, start: usize, end: usize, key: Option<&str>, scratch: &mut AnalyzerScratch, st: &mut ScanState) {
+        let word = &text[start..end];
+        let info = self.word_info(key.unwrap_or(word), scratch);
+        if key.is_some() {
+            // Keep the lowercased source as the token's text; only the hash is replaced.
+            scratch.lower.clear();
+            scratch.lower.push_str(&word.to_lowercase());
+        }
+        let mut flags = info.flags;
+        if word.chars().next().is_some_and(char::is_uppercase) {
+            flags |= CAPITALISED;
+        }
+        if flags & CLAUSE_START != 0 {
+            // Clause conjunctions end a negation scope and start a clause themselves.
+            st.in_neg = false;
+        }
+        if st.boundary {
+            flags |= CLAUSE_START;
+            st.boundary = false;
+        }
+        if self.params.negation && st.in_neg {
+            flags |= NEGATED;
+        }
+        let n0 = scratch.norm_text.len() as u32;
+        scratch.norm_text.push_str(&scratch.lower);
+        let n1 = scratch.norm_text.len() as u32;
+        scratch.tokens.push(Token { span: Span { start, end }, stem_hash: info.stem_hash, norm: (n0, n1), flags });
+        if self.params.negation && flags & NEG_CUE != 0 {
+            st.in_neg = true;
         }
     }
 
@@ -268,6 +360,14 @@ impl Analyzer {
             return *info;
         }
         let lower = scratch.lower.as_str();
+        // "sooooo" and "soooo" hash alike: runs of 3+ identical characters collapse to 2.
+        let collapsed;
+        let key = if has_long_run(lower) {
+            collapsed = collapse_runs(lower);
+            collapsed.as_str()
+        } else {
+            lower
+        };
         let mut flags = 0u8;
         if NEG_CUES.contains(&lower) || lower.ends_with("n't") {
             flags |= NEG_CUE;
@@ -279,9 +379,9 @@ impl Analyzer {
             flags |= CLAUSE_START;
         }
         let stem_hash = if self.params.stem {
-            fnv1a64(self.stemmer.stem(lower).as_bytes())
+            fnv1a64(self.stemmer.stem(key).as_bytes())
         } else {
-            fnv1a64(lower.as_bytes())
+            fnv1a64(key.as_bytes())
         };
         let info = WordInfo { stem_hash, flags };
         scratch.cache.insert(lower.to_owned(), info);
@@ -319,9 +419,11 @@ mod tests {
             ("Russia’s invasion of Ukraine", &["russia's", "invasion", "of", "ukraine"]),
             ("Yoon Suk-yeol, 62, said", &["yoon", "suk", "yeol", "62", "said"]),
             ("ÉLYSÉE Palace ÖSTERREICH", &["élysée", "palace", "österreich"]),
-            ("#Ukraine @user NATO!", &["ukraine", "user", "nato"]),
+            ("#Ukraine @user NATO!", &["ukraine", "user", "nato", "!"]),
             ("Москва ответила", &["москва", "ответила"]),
             ("'quoted' words", &["quoted", "words"]),
+            ("Great!!! :) see https://t.co/x1 now", &["great", "!", ":)", "see", "https://t.co/x1", "now"]),
+            ("Why?? at 10:30 👍", &["why", "?", "at", "10", "30", "👍"]),
             ("", &[]),
         ];
         for (input, expected) in table {
@@ -365,6 +467,15 @@ mod tests {
         let (_, _, t) = run("Sanctions");
         assert_eq!(t.tokens[0].stem_hash, s.tokens[0].stem_hash);
         assert!(t.tokens[0].has(CAPITALISED));
+    }
+
+    #[test]
+    fn elongations_and_urls_hash_alike() {
+        let (_, _, a) = run("sooooo good http://a.b/c");
+        let (_, _, b) = run("sooo good https://x.y/z");
+        assert_eq!(a.tokens[0].stem_hash, b.tokens[0].stem_hash);
+        assert_eq!(a.tokens[2].stem_hash, b.tokens[2].stem_hash);
+        assert_eq!(a.norm(&a.tokens[0]), "sooooo");
     }
 
     #[test]
