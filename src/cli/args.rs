@@ -76,6 +76,12 @@ pub struct LearnArgs {
     /// Character n-gram range MIN-MAX inside words, or "off".
     #[arg(long, default_value = "3-5")]
     pub char_ngrams: String,
+    /// Weight of one character n-gram relative to a word.
+    #[arg(long, default_value_t = 0.5)]
+    pub char_weight: f32,
+    /// Class weights of the logistic heads: balanced (n / (k * n_c)) or none.
+    #[arg(long, default_value = "balanced", value_parser = ["balanced", "none"])]
+    pub class_weight: String,
     /// Longest word n-gram.
     #[arg(long, default_value_t = 2)]
     pub word_ngrams: u8,

@@ -91,6 +91,7 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         word_ngrams: l.word_ngrams,
         target_conjoin: !l.no_conjoin,
         conjoin_all: l.conjoin_all,
+        char_weight: l.char_weight,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();
@@ -104,7 +105,7 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
     };
     let select = l.select_metric.parse().map_err(|m| Error::InvalidParam { name: "select-metric", message: m })?;
     let algorithm = l.algorithm.parse().map_err(|m| Error::InvalidParam { name: "algorithm", message: m })?;
-    Ok(TrainConfig { features, algorithm, l2, seed: l.seed, l2_grid, select, ..TrainConfig::default() })
+    Ok(TrainConfig { features, algorithm, l2, seed: l.seed, l2_grid, select, balanced: l.class_weight == "balanced", ..TrainConfig::default() })
 }
 
 fn warn_all(lines: &[String], limit: usize) {

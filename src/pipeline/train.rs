@@ -34,6 +34,8 @@ pub struct TrainConfig {
     pub l2_grid: Vec<f64>,
     /// What the L2 choice maximises.
     pub select: SelectMetric,
+    /// Balanced class weights in the logistic heads.
+    pub balanced: bool,
 }
 
 /// The score that `--l2 auto` maximises on the validation split.
@@ -88,6 +90,7 @@ impl Default for TrainConfig {
             seed: 42,
             l2_grid: Vec::new(),
             select: SelectMetric::MacroF1,
+            balanced: true,
         }
     }
 }
@@ -216,7 +219,7 @@ pub fn fit_head(hd: &HeadData, rows: Option<&[usize]>, cfg: &TrainConfig, notes:
     let x = hd.x.select(rows);
     let y: Vec<usize> = rows.iter().map(|&i| hd.y[i]).collect();
     match cfg.algorithm {
-        Algorithm::Logistic => LogisticParams::new(k).l2(l2).check()?.fit_rows(&x, &y, None),
+        Algorithm::Logistic => LogisticParams::new(k).l2(l2).balanced(cfg.balanced).check()?.fit_rows(&x, &y, None),
         Algorithm::Bayes => BayesParams::new(k).check()?.fit_rows(&x, &y),
     }
 }
@@ -235,7 +238,7 @@ fn choose_l2(hd: &HeadData, rows: &[usize], cfg: &TrainConfig, notes: &mut Vec<S
     let k = hd.labels.len();
     let x = hd.x.select(&fit_rows);
     let y: Vec<usize> = fit_rows.iter().map(|&i| hd.y[i]).collect();
-    let models = LogisticParams::new(k).check()?.fit_path(&x, &y, None, &cfg.l2_grid)?;
+    let models = LogisticParams::new(k).balanced(cfg.balanced).check()?.fit_path(&x, &y, None, &cfg.l2_grid)?;
     let xv = hd.x.select(&val_rows);
     let truth: Vec<usize> = val_rows.iter().map(|&i| hd.y[i]).collect();
     let mut best = (f64::NEG_INFINITY, cfg.l2);
