@@ -3,7 +3,6 @@
 
 use std::io::Write;
 
-use serde_json::{json, Map, Value};
 
 use crate::pipeline::{Head, Scope, SentenceResult};
 
@@ -85,30 +84,49 @@ impl<W: Write> RowWriter<W> {
             }
             match self.format {
                 Format::Jsonl => {
-                    let mut o = Map::new();
-                    o.insert("doc".into(), json!(doc));
-                    o.insert("sentence".into(), json!(s.index));
-                    o.insert("start".into(), json!(s.span.start));
-                    o.insert("end".into(), json!(s.span.end));
-                    o.insert("text".into(), json!(sentence));
-                    o.insert("actor".into(), actor.map_or(Value::Null, |a| json!(a.actor)));
-                    o.insert("alias".into(), actor.map_or(Value::Null, |a| json!(a.alias)));
-                    o.insert("actor_start".into(), actor.and_then(|a| a.span).map_or(Value::Null, |sp| json!(sp.start)));
-                    o.insert("actor_end".into(), actor.and_then(|a| a.span).map_or(Value::Null, |sp| json!(sp.end)));
-                    for ((name, _, labels), p) in self.heads.iter().zip(&preds) {
-                        match p {
-                            Some(p) => {
-                                o.insert(name.clone(), json!(labels.get(p.label)));
-                                let probs: Map<String, Value> = labels.iter().zip(&p.probs).map(|(l, v)| (l.clone(), json!(round4(*v)))).collect();
-                                o.insert(format!("{name}_probs"), Value::Object(probs));
-                            }
-                            None => {
-                                o.insert(name.clone(), Value::Null);
+                    // Written by hand (fixed key order, no intermediate map): this is the
+                    // hot path of `classify`. Strings go through serde_json for escaping.
+                    let o = &mut self.out;
+                    o.write_all(b"{\"doc\":")?;
+                    serde_json::to_writer(&mut *o, doc)?;
+                    write!(o, ",\"sentence\":{},\"start\":{},\"end\":{},\"text\":", s.index, s.span.start, s.span.end)?;
+                    serde_json::to_writer(&mut *o, sentence)?;
+                    match actor {
+                        Some(a) => {
+                            o.write_all(b",\"actor\":")?;
+                            serde_json::to_writer(&mut *o, &a.actor)?;
+                            o.write_all(b",\"alias\":")?;
+                            serde_json::to_writer(&mut *o, &a.alias)?;
+                            match a.span {
+                                Some(sp) => write!(o, ",\"actor_start\":{},\"actor_end\":{}", sp.start, sp.end)?,
+                                None => o.write_all(b",\"actor_start\":null,\"actor_end\":null")?,
                             }
                         }
+                        None => o.write_all(b",\"actor\":null,\"alias\":null,\"actor_start\":null,\"actor_end\":null")?,
                     }
-                    serde_json::to_writer(&mut self.out, &Value::Object(o))?;
-                    self.out.write_all(b"\n")?;
+                    for ((name, _, labels), p) in self.heads.iter().zip(&preds) {
+                        o.write_all(b",")?;
+                        serde_json::to_writer(&mut *o, name)?;
+                        match p {
+                            Some(p) => {
+                                o.write_all(b":")?;
+                                serde_json::to_writer(&mut *o, labels.get(p.label).map_or("", String::as_str))?;
+                                o.write_all(b",")?;
+                                serde_json::to_writer(&mut *o, &format!("{name}_probs"))?;
+                                o.write_all(b":{")?;
+                                for (i, (l, v)) in labels.iter().zip(&p.probs).enumerate() {
+                                    if i > 0 {
+                                        o.write_all(b",")?;
+                                    }
+                                    serde_json::to_writer(&mut *o, l)?;
+                                    write!(o, ":{}", round4(*v))?;
+                                }
+                                o.write_all(b"}")?;
+                            }
+                            None => o.write_all(b":null")?,
+                        }
+                    }
+                    o.write_all(b"}\n")?;
                 }
                 Format::Csv => {
                     if !self.header_done {
