@@ -21,6 +21,7 @@ mod common;
 
 use std::hint::black_box;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput};
 use rayon::ThreadPoolBuilder;
@@ -55,8 +56,10 @@ fn classify_batch(c: &mut Criterion) {
     assert!(expected.0 > 0, "the batch yields no sentences");
 
     let mut g = c.benchmark_group("classify_batch");
-    // One iteration is ~1 MiB of text: flat sampling keeps the run short.
+    // One iteration is ~1 MiB of text (a few hundred ms): flat sampling (the same iteration
+    // count in every sample) and room for 20 single-iteration samples.
     g.sampling_mode(SamplingMode::Flat);
+    g.measurement_time(Duration::from_secs(8));
     g.throughput(Throughput::Bytes(bytes));
     for threads in [1usize, 2] {
         let pool = ThreadPoolBuilder::new().num_threads(threads).build().expect("rayon pool");

@@ -10,11 +10,11 @@
 //! `FeatureParams` (the CLI's training defaults). Throughput is in sentences/s for both:
 //! - `featurize/sentence_rows`: `sentence_features` + `finish` for every sentence (the
 //!   sentence-scope row).
-//! - `featurize/sentence_and_target_rows`: that, plus one target-aware row
-//!   (`sentence_features` + `target_features` + `finish`) per distinct actor mentioned in the
-//!   sentence, with `Target` built as `Pipeline::actor_row` builds it: the token ranges of
-//!   that actor's mentions, the ranges of every other mention, and the hash of the
-//!   lowercased canonical name.
+//! - `featurize/sentence_and_target_rows`: that, plus one target-aware row per distinct
+//!   actor mentioned in the sentence (the sentence pairs, computed once per sentence as
+//!   `Pipeline::classify_sentence` does, + `target_features` + `finish`), with `Target` built
+//!   as the pipeline builds it: the token ranges of that actor's mentions, the ranges of
+//!   every other mention, and the hash of the lowercased canonical name.
 
 mod common;
 
@@ -77,17 +77,23 @@ fn prepare(sentences: &[&str], gazetteer: &Gazetteer) -> Vec<Prepared> {
 }
 
 /// Builds the sentence row of every sentence, and the target rows too when `targets`;
-/// returns the total number of non-zeros written.
-fn build_rows(v: &HashingVectorizer, prepared: &[Prepared], targets: bool, pairs: &mut Vec<(u32, f32)>, row: &mut SparseRow) -> usize {
+/// returns the total number of non-zeros written. Mirrors `Pipeline::classify_sentence`:
+/// the sentence-level pairs are computed once into `base`, and each row starts from a copy.
+fn build_rows(v: &HashingVectorizer, prepared: &[Prepared], targets: bool, bufs: &mut Buffers) -> usize {
+    let Buffers { base, pairs, row } = bufs;
     let mut nnz = 0;
     for p in prepared {
-        v.sentence_features(black_box(&p.scratch), pairs);
+        base.clear();
+        v.sentence_features(black_box(&p.scratch), base);
+        pairs.clear();
+        pairs.extend_from_slice(base);
         v.finish(pairs, row);
         nnz += black_box(&*row).nnz();
         if targets {
             for t in &p.targets {
                 let target = Target { tokens: &t.tokens, others: &t.others, actor_hash: t.actor_hash };
-                v.sentence_features(&p.scratch, pairs);
+                pairs.clear();
+                pairs.extend_from_slice(base);
                 v.target_features(&p.scratch, black_box(&target), pairs);
                 v.finish(pairs, row);
                 nnz += black_box(&*row).nnz();
@@ -95,6 +101,14 @@ fn build_rows(v: &HashingVectorizer, prepared: &[Prepared], targets: bool, pairs
         }
     }
     nnz
+}
+
+/// Reused buffers: sentence-level pairs, row pairs, the row.
+#[derive(Default)]
+struct Buffers {
+    base: Vec<(u32, f32)>,
+    pairs: Vec<(u32, f32)>,
+    row: SparseRow,
 }
 
 fn featurize(c: &mut Criterion) {
@@ -106,23 +120,23 @@ fn featurize(c: &mut Criterion) {
     let n_targets: usize = prepared.iter().map(|p| p.targets.len()).sum();
     assert!(n_targets > 0, "no actor mentions in the seed sentences");
     let vectorizer = HashingVectorizer::new(FeatureParams::default().check().expect("default feature params are valid"));
-    let (mut pairs, mut row) = (Vec::new(), SparseRow::default());
-    let expected_sentence = build_rows(&vectorizer, &prepared, false, &mut pairs, &mut row);
-    let expected_all = build_rows(&vectorizer, &prepared, true, &mut pairs, &mut row);
+    let mut bufs = Buffers::default();
+    let expected_sentence = build_rows(&vectorizer, &prepared, false, &mut bufs);
+    let expected_all = build_rows(&vectorizer, &prepared, true, &mut bufs);
     assert!(expected_sentence > 0 && expected_all > expected_sentence);
 
     let mut g = c.benchmark_group("featurize");
     g.throughput(Throughput::Elements(prepared.len() as u64));
     g.bench_function(BenchmarkId::new("sentence_rows", format!("{}_sentences", prepared.len())), |b| {
         b.iter(|| {
-            let nnz = build_rows(&vectorizer, &prepared, false, &mut pairs, &mut row);
+            let nnz = build_rows(&vectorizer, &prepared, false, &mut bufs);
             assert_eq!(nnz, expected_sentence);
             nnz
         })
     });
     g.bench_function(BenchmarkId::new("sentence_and_target_rows", format!("{}_sentences_{}_targets", prepared.len(), n_targets)), |b| {
         b.iter(|| {
-            let nnz = build_rows(&vectorizer, &prepared, true, &mut pairs, &mut row);
+            let nnz = build_rows(&vectorizer, &prepared, true, &mut bufs);
             assert_eq!(nnz, expected_all);
             nnz
         })

@@ -318,7 +318,15 @@ impl Gazetteer {
     /// candidates for missing registry entries.
     pub fn unknown_names(&self, text: &str) -> Vec<Span> {
         let mentions = self.find(text);
-        let covered = |s: usize| mentions.iter().any(|m| m.span.start <= s && s < m.span.end);
+        // Mentions are in text order and words are visited in text order: one moving
+        // cursor answers "is this word inside a mention" in linear time overall.
+        let mut cursor = 0usize;
+        let mut covered = |s: usize| {
+            while cursor < mentions.len() && mentions[cursor].span.end <= s {
+                cursor += 1;
+            }
+            mentions.get(cursor).is_some_and(|m| m.span.start <= s)
+        };
         let mut out = Vec::new();
         let mut cur: Option<Span> = None;
         let mut prev_end_punct = true;

@@ -73,11 +73,12 @@ impl Bundle {
     /// [`Error::CorruptModel`] when something does not fit.
     pub fn into_pipeline(self, path: &Path) -> Result<Pipeline> {
         let corrupt = |m: String| Error::CorruptModel { path: path.to_owned(), message: m };
+        let features = self.features.clone().check().map_err(|e| corrupt(format!("feature settings: {e}")))?.get().clone();
         let gaz = Gazetteer::from_stored_rows(self.registry, path).map_err(|e| corrupt(format!("stored registry: {e}")))?;
         if gaz.fingerprint() != self.registry_fingerprint {
             return Err(corrupt("stored registry does not match its fingerprint".into()));
         }
-        let n_features = 1usize << self.features.buckets_log2.min(24);
+        let n_features = 1usize << features.buckets_log2;
         let mut heads = Vec::new();
         for h in self.heads {
             if h.weights.n_features as usize != n_features || h.weights.n_classes as usize != h.labels.len() {
@@ -89,7 +90,7 @@ impl Bundle {
         if heads.is_empty() {
             return Err(corrupt("model has no heads".into()));
         }
-        Pipeline::from_parts(self.analyzer, self.features, gaz, heads).map_err(|e| corrupt(e.to_string()))
+        Pipeline::from_parts(self.analyzer, features, gaz, heads).map_err(|e| corrupt(e.to_string()))
     }
 }
 

@@ -18,6 +18,9 @@ pub struct LinearModel {
     dense: Vec<f32>,
 }
 
+/// Largest weight table a model may have (2^24 buckets x 4 classes, 256 MiB of f32).
+pub const MAX_WEIGHTS: usize = 1 << 26;
+
 /// The serialised form of a [`LinearModel`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StoredLinear {
@@ -128,7 +131,9 @@ impl LinearModel {
     /// A message describing the inconsistency (the caller wraps it with the file name).
     pub fn from_stored(s: StoredLinear) -> std::result::Result<Self, String> {
         let (k, d) = (s.n_classes as usize, s.n_features as usize);
-        if k < 2 || k > 1024 || d == 0 || d > (1 << 24) {
+        // Bound the dense table before allocating it: a damaged or crafted file must not
+        // be able to ask for gigabytes (found by fuzzing, issue 6).
+        if k < 2 || k > 1024 || d == 0 || d > (1 << 24) || d.saturating_mul(k) > MAX_WEIGHTS {
             return Err(format!("implausible shape: {k} classes, {d} features"));
         }
         if s.bias.len() != k || s.weights.len() != s.columns.len() * k {
@@ -209,5 +214,8 @@ mod tests {
         let mut s = m.to_stored();
         s.weights[0] = f32::NAN;
         assert!(LinearModel::from_stored(s).is_err());
+        // Regression (fuzzing): a huge claimed shape is refused before any allocation.
+        let huge = StoredLinear { n_classes: 1024, n_features: 1 << 24, bias: vec![0.0; 1024], columns: vec![], weights: vec![] };
+        assert!(LinearModel::from_stored(huge).unwrap_err().contains("implausible shape"));
     }
 }

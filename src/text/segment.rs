@@ -101,16 +101,21 @@ impl SentenceSplitter {
                     }
                 }
                 '\n' => {
-                    // Look at what follows the line break.
+                    // Look at what follows the line break: one scan over the whitespace,
+                    // which the iterator then skips (linear even on runs of blank lines).
                     let rest = &text[i + 1..];
-                    let trimmed = rest.trim_start_matches([' ', '\t', '\r']);
-                    let blank = trimmed.starts_with('\n') || trimmed.is_empty();
-                    let next = trimmed.trim_start().chars().next();
+                    let ws_len = rest.len() - rest.trim_start().len();
+                    let blank = rest[..ws_len].contains('\n') || ws_len == rest.len();
+                    let next = rest[ws_len..].chars().next();
                     let wrap = !blank && next.is_some_and(|n| n.is_lowercase());
                     if !wrap {
                         push(text, start, i, out);
                         start = i + 1;
                         quote_depth = 0;
+                    }
+                    let skip_to = i + 1 + ws_len;
+                    while iter.peek().is_some_and(|&(j, _)| j < skip_to) {
+                        iter.next();
                     }
                 }
                 '.' | '!' | '?' | '…' => {
@@ -258,6 +263,16 @@ mod tests {
         for (input, expected) in table {
             assert_eq!(split(input), *expected, "input: {input:?}");
         }
+    }
+
+    /// Regression (fuzzing, issue 6): runs of blank lines used to take quadratic time.
+    #[test]
+    fn blank_line_runs_are_linear() {
+        let text = format!("One.{}Two.", "\r\n".repeat(200_000));
+        let started = std::time::Instant::now();
+        assert_eq!(split(&text), ["One.", "Two."]);
+        // Not a timing test: a quadratic scan of 400 KB takes over a minute, linear is instant.
+        assert!(started.elapsed().as_secs() < 20);
     }
 
     #[test]
