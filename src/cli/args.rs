@@ -73,8 +73,8 @@ pub struct LearnArgs {
     /// log2 of the number of hash buckets.
     #[arg(long, default_value_t = 20)]
     pub buckets: u8,
-    /// Character n-gram range MIN-MAX inside words, or "off".
-    #[arg(long, default_value = "3-5")]
+    /// Character n-gram range MIN-MAX inside words (e.g. 3-5, good for tweets), or "off".
+    #[arg(long, default_value = "off")]
     pub char_ngrams: String,
     /// Weight of one character n-gram relative to a word.
     #[arg(long, default_value_t = 0.5)]

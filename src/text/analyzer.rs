@@ -88,6 +88,25 @@ struct WordInfo {
     flags: u8,
 }
 
+/// FNV-1a as a `Hasher` for the stem cache: short keys, no need for SipHash's DoS
+/// resistance (the cache is per worker and bounded), several times cheaper.
+#[derive(Default)]
+pub struct FnvHasher(u64);
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { crate::features::hashing::FNV_OFFSET } else { self.0 };
+        for &b in bytes {
+            h ^= b as u64;
+            h = h.wrapping_mul(crate::features::hashing::FNV_PRIME);
+        }
+        self.0 = h;
+    }
+}
+
 /// Per-worker scratch: token buffer, lowercased text arena and the stem cache.
 #[derive(Default)]
 pub struct AnalyzerScratch {
@@ -95,7 +114,7 @@ pub struct AnalyzerScratch {
     pub tokens: Vec<Token>,
     /// Lowercased token text, concatenated; [`Token::norm`] indexes into it.
     pub norm_text: String,
-    cache: HashMap<String, WordInfo>,
+    cache: HashMap<String, WordInfo, std::hash::BuildHasherDefault<FnvHasher>>,
     lower: String,
 }
 
