@@ -91,6 +91,11 @@ impl SparseRecords {
         self.indptr.len() - 1
     }
 
+    /// Column indices of every stored entry, row after row.
+    pub fn indices(&self) -> &[u32] {
+        &self.indices
+    }
+
     /// Total stored entries.
     pub fn nnz(&self) -> usize {
         self.indices.len()

@@ -13,7 +13,7 @@
 //!     x.push(&SparseRow { indices: vec![i], values: vec![v] });
 //! }
 //! let ds = linfa::DatasetBase::new(x, array![0usize, 0, 1, 1]);
-//! let model = LogisticParams::new(2).l2(1e-3).check()?.fit(&ds)?;
+//! let model = LogisticParams::new(2).l2(1e-3).min_count(1).check()?.fit(&ds)?;
 //! let predicted: ndarray::Array1<usize> = model.predict(&ds);
 //! assert_eq!(predicted.to_vec(), [0, 0, 1, 1]);
 //! # Ok::<(), stancer::Error>(())
@@ -42,6 +42,7 @@ const CHUNK: usize = 512;
 /// | `tol` | 1e-5 | stop when the gradient's max-norm falls below this | finite, > 0 |
 /// | `balanced` | true | class weights `n / (k * n_c)` | |
 /// | `memory` | 10 | L-BFGS history pairs | 1..=100 |
+/// | `min_count` | 2 | columns seen in fewer training rows get no weight | >= 1 |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LogisticParams {
     /// Number of classes.
@@ -56,12 +57,14 @@ pub struct LogisticParams {
     pub balanced: bool,
     /// L-BFGS memory.
     pub memory: usize,
+    /// Columns occurring in fewer training rows than this get no weight.
+    pub min_count: usize,
 }
 
 impl LogisticParams {
     /// Defaults for `n_classes` classes.
     pub fn new(n_classes: usize) -> Self {
-        Self { n_classes, l2: 1e-4, max_iter: 300, tol: 1e-5, balanced: true, memory: 10 }
+        Self { n_classes, l2: 1e-4, max_iter: 300, tol: 1e-5, balanced: true, memory: 10, min_count: 2 }
     }
     /// Sets the L2 strength.
     pub fn l2(mut self, l2: f64) -> Self {
@@ -71,6 +74,11 @@ impl LogisticParams {
     /// Sets the iteration cap.
     pub fn max_iter(mut self, n: usize) -> Self {
         self.max_iter = n;
+        self
+    }
+    /// Sets the minimum number of rows a column must occur in to get a weight.
+    pub fn min_count(mut self, n: usize) -> Self {
+        self.min_count = n;
         self
     }
     /// Turns balanced class weights on or off.
@@ -95,6 +103,9 @@ impl LogisticParams {
         }
         if !(self.tol.is_finite() && self.tol > 0.0) {
             return bad("tol", format!("{} must be finite and > 0", self.tol));
+        }
+        if self.min_count == 0 {
+            return bad("min_count", "must be >= 1".into());
         }
         if !(1..=100).contains(&self.memory) {
             return bad("memory", format!("{} is outside 1..=100", self.memory));
@@ -218,8 +229,16 @@ impl LogisticValidParams {
         if let Some(&bad) = y.iter().find(|&&c| c >= k) {
             return Err(Error::InvalidParam { name: "targets", message: format!("class {bad} out of range for {k} classes") });
         }
-        // Compact the column space.
+        // Compact the column space, keeping only columns seen in at least `min_count` rows:
+        // a feature of a single training row is mostly noise (sklearn's min_df), and
+        // dropping them shrinks the problem several times on large sets.
         let nf = x.nfeatures();
+        let mut seen = vec![0u8; nf];
+        for &j in x.indices() {
+            let c = &mut seen[j as usize];
+            *c = c.saturating_add(1);
+        }
+        let min = p.min_count.min(255) as u8;
         let mut map = vec![u32::MAX; nf];
         let mut cols: Vec<u32> = Vec::new();
         let mut indptr = Vec::with_capacity(n + 1);
@@ -229,6 +248,9 @@ impl LogisticValidParams {
         for i in 0..n {
             let (idx, val) = x.row_slices(i);
             for (&j, &v) in idx.iter().zip(val) {
+                if seen[j as usize] < min {
+                    continue;
+                }
                 let slot = &mut map[j as usize];
                 if *slot == u32::MAX {
                     *slot = cols.len() as u32;
