@@ -303,8 +303,23 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
                 continue;
             }
         }
-        let results: Vec<std::result::Result<Vec<SentenceResult>, String>> =
-            pool.install(|| batch.par_iter().with_min_len(2).map_init(Scratch::default, |s, d| classify_doc(&p, d, s)).collect());
+        // Classify and render each document's rows on the workers; the main thread only
+        // writes the rendered bytes, in input order.
+        let results: Vec<std::result::Result<(usize, Vec<u8>, u64), String>> = pool.install(|| {
+            batch
+                .par_iter()
+                .with_min_len(2)
+                .map_init(Scratch::default, |s, d| {
+                    let sents = classify_doc(&p, d, s)?;
+                    let mut w = RowWriter::without_header(Vec::new(), format, p.heads());
+                    for r in &sents {
+                        w.write_sentence(&d.id, doc_text(d), r).map_err(|e| e.to_string())?;
+                    }
+                    let rows = w.rows();
+                    Ok((sents.len(), w.into_inner(), rows))
+                })
+                .collect()
+        });
         for (doc, res) in batch.iter().zip(results) {
             for w in &doc.warnings {
                 warnings += 1;
@@ -313,16 +328,14 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
                 }
             }
             match res {
-                Ok(sents) => {
+                Ok((n, bytes, rows)) => {
                     docs_ok += 1;
-                    sentences += sents.len();
-                    for s in &sents {
-                        if let Err(e) = writer.write_sentence(&doc.id, doc_text(doc), s) {
-                            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                                return Ok(0);
-                            }
-                            return Err(Error::io(&out_name, e));
+                    sentences += n;
+                    if let Err(e) = writer.write_header().and_then(|()| writer.write_rendered(&bytes, rows)) {
+                        if e.kind() == std::io::ErrorKind::BrokenPipe {
+                            return Ok(0);
                         }
+                        return Err(Error::io(&out_name, e));
                     }
                 }
                 Err(reason) => {

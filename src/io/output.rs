@@ -42,6 +42,42 @@ impl<W: Write> RowWriter<W> {
         Self { format, out, heads, header_done: false, rows: 0 }
     }
 
+    /// A writer whose CSV header is already written elsewhere (for rendering a document's
+    /// rows into a buffer on a worker thread).
+    pub fn without_header(out: W, format: Format, heads: &[Head]) -> Self {
+        let mut w = Self::new(out, format, heads);
+        w.header_done = true;
+        w
+    }
+
+    /// Writes the CSV header now if it has not been written (no-op for JSONL).
+    ///
+    /// # Errors
+    /// The underlying write error.
+    pub fn write_header(&mut self) -> std::io::Result<()> {
+        if self.format == Format::Csv && !self.header_done {
+            let h = self.csv_header();
+            write_csv_record(&mut self.out, &h)?;
+            self.header_done = true;
+        }
+        Ok(())
+    }
+
+    /// Writes bytes already rendered by another writer, counting `rows` rows.
+    ///
+    /// # Errors
+    /// The underlying write error.
+    pub fn write_rendered(&mut self, bytes: &[u8], rows: u64) -> std::io::Result<()> {
+        self.out.write_all(bytes)?;
+        self.rows += rows;
+        Ok(())
+    }
+
+    /// The output, consumed.
+    pub fn into_inner(self) -> W {
+        self.out
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.rows
