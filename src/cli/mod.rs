@@ -219,8 +219,8 @@ fn doc_text(doc: &InputDoc) -> &str {
 }
 
 /// Documents per parallel batch and the byte budget that also closes a batch: bounds memory.
-const BATCH_DOCS: usize = 512;
-const BATCH_BYTES: usize = 8 << 20;
+const BATCH_DOCS: usize = 256;
+const BATCH_BYTES: usize = 4 << 20;
 /// Documents above this size are classified sentence batch by sentence batch, so that the
 /// results of one huge document are never all held in memory.
 const BIG_DOC: usize = 1 << 20;
