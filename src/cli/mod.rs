@@ -110,8 +110,8 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
 
 fn warn_all(lines: &[String], limit: usize) {
     for l in lines.iter().take(limit) {
-        if l.starts_with("head '") {
-            eprintln!("note: {l}");
+        if l.starts_with("note: ") {
+            eprintln!("{l}");
         } else {
             eprintln!("warning: {l}");
         }
@@ -182,13 +182,15 @@ fn cmd_train(a: TrainArgs) -> Result<u8> {
     Ok(0)
 }
 
+/// Parses a `--date YYYY-MM-DD` flag.
+fn date_arg(date: Option<&String>) -> Result<Option<u32>> {
+    date.map(|d| parse_date(d).ok_or_else(|| Error::InvalidParam { name: "date", message: format!("'{d}' (expected YYYY-MM-DD)") })).transpose()
+}
+
 fn load_model(path: Option<&PathBuf>, actors: Option<&PathBuf>, date: Option<&String>) -> Result<Pipeline> {
     let path = path.cloned().unwrap_or_else(default_model);
     let mut p = model_file::load(&path)?;
-    let date = match date {
-        Some(d) => Some(parse_date(d).ok_or_else(|| Error::InvalidParam { name: "date", message: format!("'{d}' (expected YYYY-MM-DD)") })?),
-        None => None,
-    };
+    let date = date_arg(date)?;
     if let Some(reg) = actors {
         let g = Gazetteer::from_path(reg)?;
         if g.fingerprint() != p.gazetteer().fingerprint() {
@@ -478,19 +480,7 @@ fn score_model(p: &Pipeline, data: &crate::io::csv::LabelledData) -> Vec<(String
     let mut out = Vec::new();
     for (h_i, col) in data.label_columns.iter().enumerate() {
         let Some(head) = p.heads().iter().find(|h| &h.name == col) else { continue };
-        let mut picked = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        for (i, r) in data.rows.iter().enumerate() {
-            let label = &r.labels[h_i];
-            if label.is_empty() {
-                continue;
-            }
-            match head.scope {
-                Scope::Actor if !r.actor.is_empty() => picked.push(i),
-                Scope::Sentence if seen.insert((r.group.as_str(), r.text.as_str())) => picked.push(i),
-                _ => {}
-            }
-        }
+        let picked = crate::pipeline::train::head_rows(data, h_i, head.scope);
         // Labels the model does not know are appended, so those rows count as errors.
         let mut names = head.labels.names().to_vec();
         for &i in &picked {
@@ -630,10 +620,7 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
 }
 
 fn cmd_actors(a: ActorsArgs) -> Result<u8> {
-    let date = match &a.date {
-        Some(d) => Some(parse_date(d).ok_or_else(|| Error::InvalidParam { name: "date", message: format!("'{d}' (expected YYYY-MM-DD)") })?),
-        None => None,
-    };
+    let date = date_arg(a.date.as_ref())?;
     let gaz = match &a.registry {
         Some(r) => Gazetteer::from_path(r)?,
         None => load_model(a.model.as_ref(), None, None)?.gazetteer().clone(),

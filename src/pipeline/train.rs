@@ -128,6 +128,23 @@ pub fn head_scopes(data: &LabelledData) -> Vec<Scope> {
         .collect()
 }
 
+/// The rows of label column `h` that a head of `scope` learns from or is scored on: rows
+/// with an actor for a per-actor head, one row per distinct sentence (document group +
+/// text) for a per-sentence head; rows without a label are left out.
+pub fn head_rows(data: &LabelledData, h: usize, scope: Scope) -> Vec<usize> {
+    let mut seen = std::collections::HashSet::new();
+    (0..data.rows.len())
+        .filter(|&i| {
+            let r = &data.rows[i];
+            !r.labels[h].is_empty()
+                && match scope {
+                    Scope::Actor => !r.actor.is_empty(),
+                    Scope::Sentence => seen.insert((r.group.as_str(), r.text.as_str())),
+                }
+        })
+        .collect()
+}
+
 /// A pipeline with no heads, used to featurise.
 pub fn base_pipeline(cfg: &TrainConfig, gazetteer: Gazetteer) -> Result<Pipeline> {
     Pipeline::from_parts(cfg.analyzer.clone(), cfg.features.clone(), gazetteer, Vec::new())
@@ -154,19 +171,7 @@ pub fn head_data(base: &Pipeline, data: &LabelledData, warnings: &mut Vec<String
         ));
     }
     for (h, (name, scope)) in data.label_columns.iter().zip(&scopes).enumerate() {
-        let mut picked: Vec<usize> = Vec::new();
-        match scope {
-            Scope::Actor => picked.extend((0..data.rows.len()).filter(|&i| !data.rows[i].actor.is_empty() && !data.rows[i].labels[h].is_empty())),
-            Scope::Sentence => {
-                // Once per distinct sentence (document group + text).
-                let mut seen = std::collections::HashSet::new();
-                for (i, r) in data.rows.iter().enumerate() {
-                    if !r.labels[h].is_empty() && seen.insert((r.group.as_str(), r.text.as_str())) {
-                        picked.push(i);
-                    }
-                }
-            }
-        }
+        let picked = head_rows(data, h, *scope);
         let labels = LabelSet::from_observed(picked.iter().map(|&i| data.rows[i].labels[h].as_str()));
         if labels.len() < 2 {
             return Err(Error::BadTrainingData {
@@ -253,7 +258,7 @@ fn choose_l2(hd: &HeadData, rows: &[usize], cfg: &TrainConfig, notes: &mut Vec<S
             best = (score, l2);
         }
     }
-    notes.push(format!("head '{}': l2 {:e} chosen on a validation fifth of {} rows ({})", hd.name, best.1, rows.len(), scores.join(", ")));
+    notes.push(format!("note: head '{}': l2 {:e} chosen on a validation fifth of {} rows ({})", hd.name, best.1, rows.len(), scores.join(", ")));
     Ok(best.1)
 }
 
