@@ -20,6 +20,31 @@ fn save_load_round_trip_gives_identical_predictions_and_bytes() {
     assert_eq!(u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize, bytes.len() - 24);
 }
 
+/// `classify_sentence` scores a sentence's block once and adds each actor's target block;
+/// that must give what scoring the full row from `actor_row` (the training row) gives.
+#[test]
+fn per_sentence_scoring_matches_the_training_rows() {
+    let p = model_file::load(&root().join("models/stancer.model")).unwrap();
+    let text = std::fs::read_to_string(root().join("seeds").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
+    let mut s = stancer::Scratch::default();
+    let mut row = stancer::SparseRow::default();
+    let mut checked = 0;
+    for sent in p.classify_document(&text, &mut s) {
+        let sentence = sent.span.of(&text);
+        for a in &sent.actors {
+            p.actor_row(sentence, &a.actor, None, &mut s, &mut row);
+            let head = p.heads().iter().find(|h| h.name == "stance").unwrap();
+            let mut probs = vec![0f32; 3];
+            head.model.predict_proba_row(&row, &mut probs);
+            for (x, y) in probs.iter().zip(&a.heads[0].probs) {
+                assert!((x - y).abs() < 1e-5, "{sentence:?} / {}: {probs:?} vs {:?}", a.actor, a.heads[0].probs);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 20, "only {checked} actor rows");
+}
+
 #[test]
 fn training_is_bit_for_bit_reproducible_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();

@@ -249,6 +249,12 @@ impl HashingVectorizer {
     /// window, words of the target's clause, negation and hedge cues of that clause, and
     /// (optionally) words conjoined with the target's identity.
     pub fn target_features(&self, a: &AnalyzerScratch, target: &Target<'_>, out: &mut Vec<(u32, f32)>) {
+        self.target_features_with(a, target, &mut Vec::new(), out);
+    }
+
+    /// [`target_features`](Self::target_features) with a caller-owned scratch buffer, so
+    /// the per-actor loop does not allocate.
+    pub fn target_features_with(&self, a: &AnalyzerScratch, target: &Target<'_>, seq: &mut Vec<(u64, usize)>, out: &mut Vec<(u32, f32)>) {
         let toks = &a.tokens;
         let role = |i: usize| -> Option<u64> {
             if target.tokens.iter().any(|&(s, e)| s <= i && i < e) {
@@ -260,7 +266,7 @@ impl HashingVectorizer {
             }
         };
         // Placeholder sequence: collapse each mention to one placeholder symbol.
-        let mut seq: Vec<(u64, usize)> = Vec::with_capacity(toks.len() + 2);
+        seq.clear();
         seq.push((BOS, usize::MAX));
         let mut i = 0;
         while i < toks.len() {
@@ -344,26 +350,26 @@ impl HashingVectorizer {
     /// Turns raw `(bucket, weight)` pairs into a row: duplicates merged with sublinear
     /// counts (`w * (1 + ln n)`, `w` the weight of the first occurrence), indices unique in
     /// order of first occurrence, L2-normalised. Drains `pairs`.
+    pub fn finish(&self, pairs: &mut Vec<(u32, f32)>, row: &mut SparseRow) {
+        let sumsq = self.merge(pairs, row);
+        pairs.clear();
+        scale(row, inv_norm(sumsq));
+    }
+
+    /// The merging half of [`finish`](Self::finish), without the normalisation: `row` gets
+    /// the merged pairs and the squared L2 norm is returned.
     ///
     /// Merging uses a small open-addressing table sized to the input, so the cost is linear
     /// in the number of pairs (no sort); the result is the same on every run.
-    pub fn finish(&self, pairs: &mut Vec<(u32, f32)>, row: &mut SparseRow) {
+    pub fn merge(&self, pairs: &[(u32, f32)], row: &mut SparseRow) -> f32 {
         row.clear();
         MERGE.with(|cell| {
             let mut t = cell.borrow_mut();
             let t = &mut *t;
-            let cap = (pairs.len() * 2).next_power_of_two().max(256);
-            if t.slots.len() < cap || t.generation == u32::MAX {
-                t.slots.clear();
-                t.slots.resize(cap, Slot::default());
-                t.generation = 0;
-            }
-            // A slot is empty unless stamped with this call's generation: no clearing needed.
-            t.generation += 1;
-            let gen = t.generation;
+            let gen = t.start(pairs.len());
             let mask = t.slots.len() - 1;
             t.counts.clear();
-            for &(idx, w) in pairs.iter() {
+            for &(idx, w) in pairs {
                 // Bucket ids are already well mixed: their low bits start the probe.
                 let mut slot = idx as usize & mask;
                 loop {
@@ -388,13 +394,66 @@ impl HashingVectorizer {
                 }
             }
         });
-        pairs.clear();
-        let norm = row.values.iter().map(|v| v * v).sum::<f32>().sqrt();
-        if norm > 0.0 {
-            let inv = 1.0 / norm;
-            for v in &mut row.values {
-                *v *= inv;
+        row.values.iter().map(|v| v * v).sum()
+    }
+
+    /// The actor-scope row: the merged sentence block `base` and the merged target block
+    /// `target` (each from [`merge`](Self::merge), with their squared norms), normalised
+    /// together. An index in both blocks (a hash collision across namespaces) appears
+    /// once with the summed value, so `w . row` equals the sum of the blocks' scores
+    /// divided by the joint norm: what [`crate::Pipeline`] computes when it scores the
+    /// sentence block once for all the actors of a sentence.
+    pub fn join(&self, base: &SparseRow, base_sumsq: f32, target: &SparseRow, target_sumsq: f32, out: &mut SparseRow) {
+        out.clear();
+        out.indices.extend_from_slice(&base.indices);
+        out.values.extend_from_slice(&base.values);
+        MERGE.with(|cell| {
+            let mut t = cell.borrow_mut();
+            let t = &mut *t;
+            let gen = t.start(base.nnz() + target.nnz());
+            let mask = t.slots.len() - 1;
+            for (pos, &idx) in base.indices.iter().enumerate() {
+                let mut slot = idx as usize & mask;
+                while t.slots[slot].generation == gen {
+                    slot = (slot + 1) & mask;
+                }
+                t.slots[slot] = Slot { key: idx, pos: pos as u32, generation: gen };
             }
+            for (&idx, &v) in target.indices.iter().zip(&target.values) {
+                let mut slot = idx as usize & mask;
+                loop {
+                    let entry = t.slots[slot];
+                    if entry.generation != gen {
+                        out.indices.push(idx);
+                        out.values.push(v);
+                        break;
+                    }
+                    if entry.key == idx {
+                        out.values[entry.pos as usize] += v;
+                        break;
+                    }
+                    slot = (slot + 1) & mask;
+                }
+            }
+        });
+        scale(out, inv_norm(base_sumsq + target_sumsq));
+    }
+}
+
+/// `1 / sqrt(sumsq)`, or 1 for an empty row.
+#[inline]
+pub fn inv_norm(sumsq: f32) -> f32 {
+    if sumsq > 0.0 {
+        1.0 / sumsq.sqrt()
+    } else {
+        1.0
+    }
+}
+
+fn scale(row: &mut SparseRow, k: f32) {
+    if k != 1.0 {
+        for v in &mut row.values {
+            *v *= k;
         }
     }
 }
@@ -412,6 +471,21 @@ struct Slot {
     key: u32,
     pos: u32,
     generation: u32,
+}
+
+impl MergeTable {
+    /// Readies the table for `n` keys; returns this call's generation. A slot is empty
+    /// unless stamped with it, so nothing is cleared between calls.
+    fn start(&mut self, n: usize) -> u32 {
+        let cap = (n * 2).next_power_of_two().max(256);
+        if self.slots.len() < cap || self.generation == u32::MAX {
+            self.slots.clear();
+            self.slots.resize(cap, Slot::default());
+            self.generation = 0;
+        }
+        self.generation += 1;
+        self.generation
+    }
 }
 
 thread_local! {

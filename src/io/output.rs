@@ -31,15 +31,51 @@ pub struct RowWriter<W: Write> {
     format: Format,
     out: W,
     heads: Vec<(String, Scope, Vec<String>)>,
+    /// The JSON fragments of each head, escaped once.
+    json_keys: Vec<HeadJson>,
+    /// The current sentence's row prefix (doc, sentence, span, text), escaped once per sentence.
+    prefix: Vec<u8>,
     header_done: bool,
     rows: u64,
+}
+
+/// Pre-escaped JSON fragments of one head.
+struct HeadJson {
+    /// `,"stance":`
+    label_key: Vec<u8>,
+    /// `,"stance":null`
+    null: Vec<u8>,
+    /// `,"stance_probs":{`
+    probs_key: Vec<u8>,
+    /// `"supportive"`, one per label.
+    values: Vec<Vec<u8>>,
+    /// `"supportive":`, one per label (a leading comma after the first).
+    prob_keys: Vec<Vec<u8>>,
+}
+
+fn json_str(s: &str) -> Vec<u8> {
+    // Serialising a &str into a Vec cannot fail.
+    serde_json::to_vec(s).unwrap_or_default()
+}
+
+impl HeadJson {
+    fn new(name: &str, labels: &[String]) -> Self {
+        let key = json_str(name);
+        let label_key = [b",".as_slice(), &key, b":"].concat();
+        let null = [label_key.as_slice(), b"null"].concat();
+        let probs_key = [b",".as_slice(), &json_str(&format!("{name}_probs")), b":{"].concat();
+        let values = labels.iter().map(|l| json_str(l)).collect();
+        let prob_keys = labels.iter().enumerate().map(|(i, l)| [if i > 0 { b",".as_slice() } else { b"" }, &json_str(l), b":"].concat()).collect();
+        Self { label_key, null, probs_key, values, prob_keys }
+    }
 }
 
 impl<W: Write> RowWriter<W> {
     /// A writer for the given heads.
     pub fn new(out: W, format: Format, heads: &[Head]) -> Self {
-        let heads = heads.iter().map(|h| (h.name.clone(), h.scope, h.labels.names().to_vec())).collect();
-        Self { format, out, heads, header_done: false, rows: 0 }
+        let heads: Vec<(String, Scope, Vec<String>)> = heads.iter().map(|h| (h.name.clone(), h.scope, h.labels.names().to_vec())).collect();
+        let json_keys = heads.iter().map(|(name, _, labels)| HeadJson::new(name, labels)).collect();
+        Self { format, out, heads, json_keys, prefix: Vec::new(), header_done: false, rows: 0 }
     }
 
     /// A writer whose CSV header is already written elsewhere (for rendering a document's
@@ -100,33 +136,43 @@ impl<W: Write> RowWriter<W> {
     /// The underlying write error (a closed pipe included).
     pub fn write_sentence(&mut self, doc: &str, text: &str, s: &SentenceResult) -> std::io::Result<()> {
         let sentence = s.span.of(text);
+        if self.format == Format::Jsonl {
+            self.prefix.clear();
+            self.prefix.extend_from_slice(b"{\"doc\":");
+            serde_json::to_writer(&mut self.prefix, doc)?;
+            write!(self.prefix, ",\"sentence\":{},\"start\":{},\"end\":{},\"text\":", s.index, s.span.start, s.span.end)?;
+            serde_json::to_writer(&mut self.prefix, sentence)?;
+        }
         let n_rows = s.actors.len().max(1);
         for r in 0..n_rows {
             let actor = s.actors.get(r);
             let mut sent_i = 0;
             let mut act_i = 0;
-            let mut preds: Vec<Option<&crate::pipeline::Prediction>> = Vec::new();
-            for (_, scope, _) in &self.heads {
-                match scope {
+            let mut preds: [Option<&crate::pipeline::Prediction>; 8] = [None; 8];
+            let mut more: Vec<Option<&crate::pipeline::Prediction>> = Vec::new();
+            for (h, (_, scope, _)) in self.heads.iter().enumerate() {
+                let p = match scope {
                     Scope::Sentence => {
-                        preds.push(s.heads.get(sent_i));
                         sent_i += 1;
+                        s.heads.get(sent_i - 1)
                     }
                     Scope::Actor => {
-                        preds.push(actor.and_then(|a| a.heads.get(act_i)));
                         act_i += 1;
+                        actor.and_then(|a| a.heads.get(act_i - 1))
                     }
+                };
+                match preds.get_mut(h) {
+                    Some(slot) => *slot = p,
+                    None => more.push(p),
                 }
             }
+            let preds = preds.iter().copied().chain(more).take(self.heads.len());
             match self.format {
                 Format::Jsonl => {
-                    // Written by hand (fixed key order, no intermediate map): this is the
-                    // hot path of `classify`. Strings go through serde_json for escaping.
+                    // Written by hand (fixed key order, no intermediate map, constant parts
+                    // escaped once): this is the hot path of `classify`.
                     let o = &mut self.out;
-                    o.write_all(b"{\"doc\":")?;
-                    serde_json::to_writer(&mut *o, doc)?;
-                    write!(o, ",\"sentence\":{},\"start\":{},\"end\":{},\"text\":", s.index, s.span.start, s.span.end)?;
-                    serde_json::to_writer(&mut *o, sentence)?;
+                    o.write_all(&self.prefix)?;
                     match actor {
                         Some(a) => {
                             o.write_all(b",\"actor\":")?;
@@ -140,26 +186,19 @@ impl<W: Write> RowWriter<W> {
                         }
                         None => o.write_all(b",\"actor\":null,\"alias\":null,\"actor_start\":null,\"actor_end\":null")?,
                     }
-                    for ((name, _, labels), p) in self.heads.iter().zip(&preds) {
-                        o.write_all(b",")?;
-                        serde_json::to_writer(&mut *o, name)?;
+                    for (keys, p) in self.json_keys.iter().zip(preds) {
                         match p {
                             Some(p) => {
-                                o.write_all(b":")?;
-                                serde_json::to_writer(&mut *o, labels.get(p.label).map_or("", String::as_str))?;
-                                o.write_all(b",")?;
-                                serde_json::to_writer(&mut *o, &format!("{name}_probs"))?;
-                                o.write_all(b":{")?;
-                                for (i, (l, v)) in labels.iter().zip(&p.probs).enumerate() {
-                                    if i > 0 {
-                                        o.write_all(b",")?;
-                                    }
-                                    serde_json::to_writer(&mut *o, l)?;
-                                    write!(o, ":{}", round4(*v))?;
+                                o.write_all(&keys.label_key)?;
+                                o.write_all(keys.values.get(p.label).map_or(b"\"\"".as_slice(), Vec::as_slice))?;
+                                o.write_all(&keys.probs_key)?;
+                                for (k, v) in keys.prob_keys.iter().zip(&p.probs) {
+                                    o.write_all(k)?;
+                                    write_prob(o, *v)?;
                                 }
                                 o.write_all(b"}")?;
                             }
-                            None => o.write_all(b":null")?,
+                            None => o.write_all(&keys.null)?,
                         }
                     }
                     o.write_all(b"}\n")?;
@@ -181,7 +220,7 @@ impl<W: Write> RowWriter<W> {
                         actor.and_then(|a| a.span).map(|sp| sp.start.to_string()).unwrap_or_default(),
                         actor.and_then(|a| a.span).map(|sp| sp.end.to_string()).unwrap_or_default(),
                     ];
-                    for ((_, _, labels), p) in self.heads.iter().zip(&preds) {
+                    for ((_, _, labels), p) in self.heads.iter().zip(preds) {
                         match p {
                             Some(p) => {
                                 rec.push(labels.get(p.label).cloned().unwrap_or_default());
@@ -211,6 +250,33 @@ fn round4(v: f32) -> f64 {
     (v as f64 * 10000.0).round() / 10000.0
 }
 
+/// Writes a probability rounded to 4 decimals, shortest form (`0`, `1`, `0.5`, `0.1234`):
+/// the same text as `round4(v)`'s `Display`, without the float formatter.
+fn write_prob<W: Write>(o: &mut W, v: f32) -> std::io::Result<()> {
+    let r = round4(v);
+    if !(0.0..=1.0).contains(&r) {
+        return write!(o, "{r}");
+    }
+    let n = (r * 10000.0).round() as u32;
+    match n {
+        0 => o.write_all(b"0"),
+        10000 => o.write_all(b"1"),
+        _ => {
+            let mut buf = *b"0.0000";
+            let mut k = n;
+            for d in buf[2..].iter_mut().rev() {
+                *d = b'0' + (k % 10) as u8;
+                k /= 10;
+            }
+            let mut end = buf.len();
+            while buf[end - 1] == b'0' {
+                end -= 1;
+            }
+            o.write_all(&buf[..end])
+        }
+    }
+}
+
 /// Writes one RFC 4180 record: fields with commas, quotes or line breaks are quoted.
 fn write_csv_record<W: Write>(out: &mut W, fields: &[String]) -> std::io::Result<()> {
     for (i, f) in fields.iter().enumerate() {
@@ -226,4 +292,20 @@ fn write_csv_record<W: Write>(out: &mut W, fields: &[String]) -> std::io::Result
         }
     }
     out.write_all(b"\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn probabilities_print_as_the_float_formatter_would() {
+        let mut values: Vec<f32> = (0..=20000).map(|k| k as f32 / 20000.0).collect();
+        values.extend([0.0, 1.0, 0.99996, 0.00004, 0.00005, 0.123_456, f32::MIN_POSITIVE, 1.0 - f32::EPSILON]);
+        for v in values {
+            let mut fast = Vec::new();
+            write_prob(&mut fast, v).unwrap();
+            assert_eq!(String::from_utf8(fast).unwrap(), format!("{}", round4(v)), "{v}");
+        }
+    }
 }

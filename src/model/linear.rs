@@ -59,8 +59,19 @@ impl LinearModel {
     #[inline]
     pub fn scores(&self, indices: &[u32], values: &[f32], out: &mut [f32]) {
         let k = self.n_classes;
+        out[..k].fill(0.0);
+        self.accumulate(indices, values, out);
+        for (o, b) in out[..k].iter_mut().zip(&self.bias) {
+            *o += b;
+        }
+    }
+
+    /// Adds `w . x` of one (partial) row to `out` (length `n_classes`), without the bias:
+    /// a row split into blocks is scored block by block.
+    #[inline]
+    pub fn accumulate(&self, indices: &[u32], values: &[f32], out: &mut [f32]) {
+        let k = self.n_classes;
         let out = &mut out[..k];
-        out.copy_from_slice(&self.bias);
         if k == 3 {
             // The common case (three stances, three sentiments), unrolled.
             let (mut a, mut b, mut c) = (out[0], out[1], out[2]);
@@ -83,6 +94,17 @@ impl LinearModel {
                 }
             }
         }
+    }
+
+    /// Class probabilities from accumulated dot products of an unnormalised row:
+    /// `softmax(bias + scale * dots)`, written into `out`.
+    #[inline]
+    pub fn proba_from_dots(&self, dots: &[f32], scale: f32, out: &mut [f32]) {
+        let k = self.n_classes;
+        for ((o, d), b) in out[..k].iter_mut().zip(dots).zip(&self.bias) {
+            *o = b + scale * d;
+        }
+        softmax(&mut out[..k]);
     }
 
     /// Writes class probabilities for one row into `out`.

@@ -10,7 +10,7 @@ use crate::actors::gazetteer::{Gazetteer, Mention};
 use crate::error::Result;
 use crate::features::hashing::fnv1a64;
 use crate::features::sparse::SparseRow;
-use crate::features::vectorizer::{FeatureParams, HashingVectorizer, Target};
+use crate::features::vectorizer::{inv_norm, FeatureParams, HashingVectorizer, Target};
 use crate::model::labels::LabelSet;
 use crate::model::linear::{argmax, LinearModel};
 use crate::text::analyzer::{Analyzer, AnalyzerParams, AnalyzerScratch};
@@ -107,6 +107,17 @@ pub struct Scratch {
     others: Vec<(usize, usize)>,
     spans: Vec<Span>,
     scores: Vec<f32>,
+    seq: Vec<(u64, usize)>,
+    base_row: SparseRow,
+    target_block: SparseRow,
+    dots: Vec<f32>,
+}
+
+impl Scratch {
+    /// The last target block built (merged, unnormalised).
+    pub(crate) fn target_block(&self) -> &SparseRow {
+        &self.target_block
+    }
 }
 
 /// A trained pipeline, ready to classify.
@@ -171,17 +182,24 @@ impl Pipeline {
     /// by the registry (mentions whose canonical name is `actor`), else by a
     /// case-insensitive search for `actor` itself, else by `span` when given; when none
     /// applies the row carries a "target absent" feature. Returns the first target span.
+    ///
+    /// The row is the sentence block (the sentence-scope features) joined with the target
+    /// block, normalised together (see [`HashingVectorizer::join`]).
     pub fn actor_row(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch, out: &mut SparseRow) -> Option<Span> {
         self.analyzer.analyze(text, &mut s.analyzer);
         self.gazetteer.find_into(text, &mut s.mentions);
         s.base.clear();
         self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
-        self.target_row(text, actor, span, s, out)
+        let base_sumsq = self.vectorizer.merge(&s.base, &mut s.base_row);
+        let (first, target_sumsq) = self.target_block(text, actor, span, s);
+        self.vectorizer.join(&s.base_row, base_sumsq, &s.target_block, target_sumsq, out);
+        first
     }
 
-    /// The target-aware row of `actor`, given a sentence already analysed into `s` (tokens,
-    /// mentions and sentence-level pairs in `s.base`).
-    fn target_row(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch, out: &mut SparseRow) -> Option<Span> {
+    /// The target block of `actor` (merged, unnormalised, into `s.target_block`), given a
+    /// sentence already analysed into `s` (tokens, mentions and sentence-level pairs in
+    /// `s.base`). Returns the first target span and the block's squared norm.
+    fn target_block(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch) -> (Option<Span>, f32) {
         let id = self.gazetteer.actor_id(actor);
         s.ranges.clear();
         s.others.clear();
@@ -208,11 +226,25 @@ impl Pipeline {
         }
         let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: actor_hash(actor) };
         s.pairs.clear();
-        s.pairs.extend_from_slice(&s.base);
         self.vectorizer.conjoin_pairs(&s.base, target.actor_hash, &mut s.pairs);
-        self.vectorizer.target_features(&s.analyzer, &target, &mut s.pairs);
-        self.vectorizer.finish(&mut s.pairs, out);
-        first
+        self.vectorizer.target_features_with(&s.analyzer, &target, &mut s.seq, &mut s.pairs);
+        let sumsq = self.vectorizer.merge(&s.pairs, &mut s.target_block);
+        (first, sumsq)
+    }
+
+    /// Analyses `text` into `s` (tokens, mentions, sentence-level pairs) so that
+    /// [`target_block_for`](Self::target_block_for) can be timed alone (bench profile).
+    pub(crate) fn prepare_sentence(&self, text: &str, s: &mut Scratch) {
+        self.analyzer.analyze(text, &mut s.analyzer);
+        self.gazetteer.find_into(text, &mut s.mentions);
+        s.base.clear();
+        self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
+    }
+
+    /// The target block of `actor` in the sentence prepared in `s`; [`Scratch::target_block`]
+    /// reads it.
+    pub(crate) fn target_block_for(&self, text: &str, actor: &str, s: &mut Scratch) {
+        self.target_block(text, actor, None, s);
     }
 
     fn predict(&self, head: &Head, row: &SparseRow, s: &mut Scratch) -> Prediction {
@@ -221,18 +253,34 @@ impl Pipeline {
         Prediction { label: argmax(&s.scores), probs: s.scores.clone() }
     }
 
+    /// Prediction from a head's dot products with an unnormalised row and the row's scale.
+    fn predict_dots(head: &Head, dots: &[f32], scale: f32, s: &mut Scratch) -> Prediction {
+        s.scores.resize(head.model.n_classes(), 0.0);
+        head.model.proba_from_dots(dots, scale, &mut s.scores);
+        Prediction { label: argmax(&s.scores), probs: s.scores.clone() }
+    }
+
     /// Classifies one sentence: sentence heads, then every actor it mentions. The sentence
-    /// is analysed, matched and featurised once; each actor only adds its target features.
+    /// is analysed, matched and featurised once, and its block is scored once per head;
+    /// each actor only adds the scores of its own target block (the same result as scoring
+    /// the joined row of [`actor_row`](Self::actor_row)).
     /// `offset` is added to every span (the sentence's position in its document).
     pub fn classify_sentence(&self, text: &str, index: usize, offset: usize, s: &mut Scratch) -> SentenceResult {
-        let mut row = std::mem::take(&mut s.row);
         self.analyzer.analyze(text, &mut s.analyzer);
         s.base.clear();
         self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
-        s.pairs.clear();
-        s.pairs.extend_from_slice(&s.base);
-        self.vectorizer.finish(&mut s.pairs, &mut row);
-        let heads = self.heads.iter().filter(|h| h.scope == Scope::Sentence).map(|h| self.predict(h, &row, s)).collect();
+        let mut base_row = std::mem::take(&mut s.base_row);
+        let base_sumsq = self.vectorizer.merge(&s.base, &mut base_row);
+        let inv = inv_norm(base_sumsq);
+        let mut dots = std::mem::take(&mut s.dots);
+        let mut heads = Vec::new();
+        for h in self.heads.iter().filter(|h| h.scope == Scope::Sentence) {
+            let k = h.model.n_classes();
+            dots.clear();
+            dots.resize(k, 0.0);
+            h.model.accumulate(&base_row.indices, &base_row.values, &mut dots);
+            heads.push(Self::predict_dots(h, &dots, inv, s));
+        }
         // Distinct actors in order of first mention.
         self.gazetteer.find_into(text, &mut s.mentions);
         let mut order: Vec<(u32, Mention)> = Vec::new();
@@ -242,20 +290,40 @@ impl Pipeline {
             }
         }
         let mut actors = Vec::with_capacity(order.len());
-        if self.heads.iter().any(|h| h.scope == Scope::Actor) {
+        if !order.is_empty() && self.heads.iter().any(|h| h.scope == Scope::Actor) {
+            // The sentence block's dot products with every actor head, once: `dots` holds
+            // them head after head, followed by room for one actor's total.
+            dots.clear();
+            for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
+                let at = dots.len();
+                dots.resize(at + h.model.n_classes(), 0.0);
+                h.model.accumulate(&base_row.indices, &base_row.values, &mut dots[at..]);
+            }
+            let n_base = dots.len();
             for (actor, first) in order {
-                let name = self.gazetteer.actor_name(actor).to_owned();
-                self.target_row(text, &name, None, s, &mut row);
-                let preds = self.heads.iter().filter(|h| h.scope == Scope::Actor).map(|h| self.predict(h, &row, s)).collect();
+                let name = self.gazetteer.actor_name(actor);
+                let (_, target_sumsq) = self.target_block(text, name, None, s);
+                let inv = inv_norm(base_sumsq + target_sumsq);
+                let mut preds = Vec::new();
+                let mut at = 0;
+                for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
+                    let k = h.model.n_classes();
+                    dots.truncate(n_base);
+                    dots.extend_from_within(at..at + k);
+                    h.model.accumulate(&s.target_block.indices, &s.target_block.values, &mut dots[n_base..]);
+                    preds.push(Self::predict_dots(h, &dots[n_base..], inv, s));
+                    at += k;
+                }
                 actors.push(ActorResult {
-                    actor: name,
+                    actor: name.to_owned(),
                     alias: first.span.of(text).to_owned(),
                     span: Some(Span { start: first.span.start + offset, end: first.span.end + offset }),
                     heads: preds,
                 });
             }
         }
-        s.row = row;
+        s.base_row = base_row;
+        s.dots = dots;
         SentenceResult { index, span: Span { start: offset, end: offset + text.len() }, heads, actors }
     }
 
