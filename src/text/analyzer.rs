@@ -15,7 +15,6 @@
 //! assert_eq!(scratch.norm(&scratch.tokens[5]), "sending");
 //! ```
 
-use std::collections::HashMap;
 
 use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
@@ -33,6 +32,10 @@ pub const NEG_CUE: u8 = 4;
 pub const HEDGE_CUE: u8 = 8;
 /// Token flag: the token starts with an uppercase letter.
 pub const CAPITALISED: u8 = 16;
+/// Token flag: "refused", "declined", "failed" ...: a negation cue when "to" follows.
+pub const NEG_VERB: u8 = 32;
+/// Token flag: the word "to".
+pub const TO_WORD: u8 = 64;
 
 /// One token: its span in the sentence, the hash of its stem and flags.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,7 +46,8 @@ pub struct Token {
     pub stem_hash: u64,
     /// Range of the lowercased form in [`AnalyzerScratch::norm_text`].
     pub norm: (u32, u32),
-    /// Bit set of `NEGATED`, `CLAUSE_START`, `NEG_CUE`, `HEDGE_CUE`, `CAPITALISED`.
+    /// Bit set of `NEGATED`, `CLAUSE_START`, `NEG_CUE`, `HEDGE_CUE`, `CAPITALISED`,
+    /// `NEG_VERB`, `TO_WORD`.
     pub flags: u8,
 }
 
@@ -82,28 +86,99 @@ impl Default for AnalyzerParams {
 }
 
 /// Per-word facts computed once and cached.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, Default)]
 struct WordInfo {
     stem_hash: u64,
     flags: u8,
 }
 
-/// FNV-1a as a `Hasher` for the stem cache: short keys, no need for SipHash's DoS
-/// resistance (the cache is per worker and bounded), several times cheaper.
-#[derive(Default)]
-pub struct FnvHasher(u64);
+/// Longest lowercased word (in bytes) the stem cache keeps inline; longer words are
+/// stemmed each time (rare in news text).
+const CACHE_KEY_BYTES: usize = 24;
 
-impl std::hash::Hasher for FnvHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 { crate::features::hashing::FNV_OFFSET } else { self.0 };
-        for &b in bytes {
-            h ^= b as u64;
-            h = h.wrapping_mul(crate::features::hashing::FNV_PRIME);
+/// The per-worker stem cache: an open-addressing table keyed by the lowercased word
+/// packed into three machine words, so a lookup is one hash of 3 words and 3 compares
+/// (no string hashing, no `memcmp`, no key allocation).
+#[derive(Default)]
+struct StemCache {
+    slots: Vec<CacheSlot>,
+    len: usize,
+}
+
+#[derive(Default, Clone, Copy)]
+struct CacheSlot {
+    /// Key bytes, zero padded; `len == 0` marks an empty slot.
+    key: [u64; 3],
+    len: u8,
+    info: WordInfo,
+}
+
+impl StemCache {
+    /// Packs a word of at most [`CACHE_KEY_BYTES`] bytes.
+    #[inline]
+    fn pack(word: &[u8]) -> Option<[u64; 3]> {
+        if word.is_empty() || word.len() > CACHE_KEY_BYTES {
+            return None;
         }
-        self.0 = h;
+        let mut buf = [0u8; CACHE_KEY_BYTES];
+        buf[..word.len()].copy_from_slice(word);
+        let w = |i: usize| u64::from_le_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3], buf[i + 4], buf[i + 5], buf[i + 6], buf[i + 7]]);
+        Some([w(0), w(8), w(16)])
+    }
+
+    #[inline]
+    fn slot_of(&self, key: &[u64; 3], len: u8) -> usize {
+        let h = (key[0] ^ key[1].rotate_left(21) ^ key[2].rotate_left(42) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        (h >> 32) as usize & (self.slots.len() - 1)
+    }
+
+    #[inline]
+    fn get(&self, key: &[u64; 3], len: u8) -> Option<WordInfo> {
+        if self.slots.is_empty() {
+            return None;
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(key, len);
+        loop {
+            let s = &self.slots[i];
+            if s.len == 0 {
+                return None;
+            }
+            if s.len == len && s.key == *key {
+                return Some(s.info);
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    fn insert(&mut self, key: [u64; 3], len: u8, info: WordInfo) {
+        if (self.len + 1) * 2 > self.slots.len() {
+            let old = std::mem::take(&mut self.slots);
+            self.slots = vec![CacheSlot::default(); (old.len() * 2).max(1024)];
+            self.len = 0;
+            for s in old.into_iter().filter(|s| s.len != 0) {
+                self.insert(s.key, s.len, s.info);
+            }
+        }
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(&key, len);
+        while self.slots[i].len != 0 {
+            if self.slots[i].len == len && self.slots[i].key == key {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+        self.slots[i] = CacheSlot { key, len, info };
+        self.len += 1;
+    }
+
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn clear(&mut self) {
+        self.slots.clear();
+        self.len = 0;
     }
 }
 
@@ -114,7 +189,7 @@ pub struct AnalyzerScratch {
     pub tokens: Vec<Token>,
     /// Lowercased token text, concatenated; [`Token::norm`] indexes into it.
     pub norm_text: String,
-    cache: HashMap<String, WordInfo, std::hash::BuildHasherDefault<FnvHasher>>,
+    cache: StemCache,
     lower: String,
 }
 
@@ -347,8 +422,7 @@ impl Analyzer {
         let n = scratch.tokens.len();
         let mut k = 0;
         while k + 1 < n {
-            let is_verb = NEG_VERBS.contains(&scratch.norm(&scratch.tokens[k]));
-            if is_verb && scratch.norm(&scratch.tokens[k + 1]) == "to" {
+            if scratch.tokens[k].has(NEG_VERB) && scratch.tokens[k + 1].has(TO_WORD) {
                 scratch.tokens[k].flags |= NEG_CUE;
                 let mut j = k + 2;
                 while j < n && !scratch.tokens[j].has(CLAUSE_START) {
@@ -375,8 +449,9 @@ impl Analyzer {
                 }
             }
         }
-        if let Some(info) = scratch.cache.get(scratch.lower.as_str()) {
-            return *info;
+        let packed = StemCache::pack(scratch.lower.as_bytes());
+        if let Some(info) = packed.and_then(|k| scratch.cache.get(&k, scratch.lower.len() as u8)) {
+            return info;
         }
         let lower = scratch.lower.as_str();
         // "sooooo" and "soooo" hash alike: runs of 3+ identical characters collapse to 2.
@@ -397,13 +472,21 @@ impl Analyzer {
         if CLAUSE_WORDS.contains(&lower) {
             flags |= CLAUSE_START;
         }
+        if NEG_VERBS.contains(&lower) {
+            flags |= NEG_VERB;
+        }
+        if lower == "to" {
+            flags |= TO_WORD;
+        }
         let stem_hash = if self.params.stem {
             fnv1a64(self.stemmer.stem(key).as_bytes())
         } else {
             fnv1a64(key.as_bytes())
         };
         let info = WordInfo { stem_hash, flags };
-        scratch.cache.insert(lower.to_owned(), info);
+        if let Some(k) = packed {
+            scratch.cache.insert(k, lower.len() as u8, info);
+        }
         info
     }
 
