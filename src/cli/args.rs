@@ -70,8 +70,9 @@ pub struct LearnArgs {
     /// What --l2 auto maximises: macro_f1, macro_recall, accuracy or favg:A,B.
     #[arg(long, default_value = "macro_f1")]
     pub select_metric: String,
-    /// log2 of the number of hash buckets.
-    #[arg(long, default_value_t = 20)]
+    /// log2 of the number of hash buckets (18: 262,144; use 20 or more for large
+    /// vocabularies, e.g. with character n-grams).
+    #[arg(long, default_value_t = 18)]
     pub buckets: u8,
     /// Character n-gram range MIN-MAX inside words (e.g. 3-5, good for tweets), or "off".
     #[arg(long, default_value = "off")]
