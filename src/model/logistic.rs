@@ -196,8 +196,36 @@ impl Problem {
     }
 }
 
+/// Elements per block of the L-BFGS vector operations. Blocks are fixed (not per
+/// thread), and partial sums are added in block order, so results do not depend on the
+/// number of threads.
+const VBLOCK: usize = 1 << 13;
+
+/// Dot product: blocks in parallel, four accumulators per block (vectorisable).
 fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
+    let partial: Vec<f64> = a.par_chunks(VBLOCK).zip(b.par_chunks(VBLOCK)).map(|(x, y)| dot_block(x, y)).collect();
+    partial.iter().sum()
+}
+
+fn dot_block(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0f64; 4];
+    let (ac, bc) = (a.chunks_exact(4), b.chunks_exact(4));
+    let rest: f64 = ac.remainder().iter().zip(bc.remainder()).map(|(x, y)| x * y).sum();
+    for (x, y) in ac.zip(bc) {
+        for l in 0..4 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + rest
+}
+
+/// `out[i] = f(i, out[i])` over blocks in parallel.
+fn map_blocks(out: &mut [f64], f: impl Fn(usize, &mut f64) + Sync) {
+    out.par_chunks_mut(VBLOCK).enumerate().for_each(|(b, chunk)| {
+        for (i, v) in chunk.iter_mut().enumerate() {
+            f(b * VBLOCK + i, v);
+        }
+    });
 }
 
 impl LogisticValidParams {
@@ -335,8 +363,9 @@ fn lbfgs(prob: &Problem, p: &LogisticParams, start: Vec<f64>) -> Vec<f64> {
     let mut x_new = vec![0f64; dim];
     let mut g_new = vec![0f64; dim];
     let mut dir = vec![0f64; dim];
+    let (mut s_new, mut y_new) = (vec![0f64; dim], vec![0f64; dim]);
     for iter in 0..p.max_iter {
-        let gmax = g.iter().fold(0f64, |m, v| m.max(v.abs()));
+        let gmax = g.par_chunks(VBLOCK).map(|c| c.iter().fold(0f64, |m, v| m.max(v.abs()))).reduce(|| 0.0, f64::max);
         if gmax < p.tol {
             break;
         }
@@ -346,23 +375,17 @@ fn lbfgs(prob: &Problem, p: &LogisticParams, start: Vec<f64>) -> Vec<f64> {
         let mut alpha = vec![0f64; m];
         for i in (0..m).rev() {
             alpha[i] = rho[i] * dot(&s_hist[i], &dir);
-            for (dv, yv) in dir.iter_mut().zip(&y_hist[i]) {
-                *dv -= alpha[i] * yv;
-            }
+            let (a, yh) = (alpha[i], &y_hist[i]);
+            map_blocks(&mut dir, |j, dv| *dv -= a * yh[j]);
         }
         let gamma = if m > 0 { dot(&s_hist[m - 1], &y_hist[m - 1]) / dot(&y_hist[m - 1], &y_hist[m - 1]) } else { 1.0 / dot(&g, &g).sqrt().max(1e-12) };
-        for dv in dir.iter_mut() {
-            *dv *= gamma;
-        }
+        map_blocks(&mut dir, |_, dv| *dv *= gamma);
         for i in 0..m {
             let beta = rho[i] * dot(&y_hist[i], &dir);
-            for (dv, sv) in dir.iter_mut().zip(&s_hist[i]) {
-                *dv += sv * (alpha[i] - beta);
-            }
+            let (c, sh) = (alpha[i] - beta, &s_hist[i]);
+            map_blocks(&mut dir, |j, dv| *dv += sh[j] * c);
         }
-        for dv in dir.iter_mut() {
-            *dv = -*dv;
-        }
+        map_blocks(&mut dir, |_, dv| *dv = -*dv);
         let mut gd = dot(&g, &dir);
         if gd >= 0.0 {
             // Not a descent direction: restart from steepest descent.
@@ -378,9 +401,7 @@ fn lbfgs(prob: &Problem, p: &LogisticParams, start: Vec<f64>) -> Vec<f64> {
         let mut f_new;
         let mut tries = 0;
         loop {
-            for i in 0..dim {
-                x_new[i] = x[i] + step * dir[i];
-            }
+            map_blocks(&mut x_new, |i, v| *v = x[i] + step * dir[i]);
             f_new = prob.eval(&x_new, &mut g_new, &mut resid);
             if f_new <= f + 1e-4 * step * gd || tries >= 40 {
                 break;
@@ -391,17 +412,19 @@ fn lbfgs(prob: &Problem, p: &LogisticParams, start: Vec<f64>) -> Vec<f64> {
         if !(f_new <= f) {
             break;
         }
-        let s: Vec<f64> = x_new.iter().zip(&x).map(|(a, b)| a - b).collect();
-        let yv: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
-        let sy = dot(&s, &yv);
+        map_blocks(&mut s_new, |i, v| *v = x_new[i] - x[i]);
+        map_blocks(&mut y_new, |i, v| *v = g_new[i] - g[i]);
+        let sy = dot(&s_new, &y_new);
         if sy > 1e-12 {
-            if s_hist.len() == p.memory {
-                s_hist.remove(0);
-                y_hist.remove(0);
+            // Once the memory is full, the oldest pair's buffers become the next scratch.
+            let (s_old, y_old) = if s_hist.len() == p.memory {
                 rho.remove(0);
-            }
-            s_hist.push(s);
-            y_hist.push(yv);
+                (s_hist.remove(0), y_hist.remove(0))
+            } else {
+                (vec![0f64; dim], vec![0f64; dim])
+            };
+            s_hist.push(std::mem::replace(&mut s_new, s_old));
+            y_hist.push(std::mem::replace(&mut y_new, y_old));
             rho.push(1.0 / sy);
         }
         let rel = (f - f_new).abs() / f.abs().max(1e-12);
