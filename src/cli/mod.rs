@@ -560,9 +560,9 @@ fn cmd_bench(a: BenchArgs) -> Result<u8> {
         );
         let st = &t.stages;
         let total = st.segment + st.analyze + st.actors + st.featurize + st.predict + st.write;
-        println!("per-stage time, one thread (share of {:.3}s):", total);
+        println!("per-stage time of one pass over the input (not repeated), one thread, {:.2} ms in all:", total * 1e3);
         for (name, v) in [("segment", st.segment), ("analyze", st.analyze), ("actors", st.actors), ("featurize", st.featurize), ("predict", st.predict), ("write", st.write)] {
-            println!("  {:<10} {:>8.3}s {:>5.1}%", name, v, 100.0 * v / total.max(1e-12));
+            println!("  {:<10} {:>8.2} ms {:>5.1}%", name, v * 1e3, 100.0 * v / total.max(1e-12));
         }
     }
     Ok(0)
