@@ -64,7 +64,8 @@ pub struct LearnArgs {
     #[arg(long, default_value = "data/actors.csv")]
     pub actors: PathBuf,
     /// L2 regularisation strength of the logistic heads, or "auto": chosen per head from
-    /// 1e-3 .. 3e-6 on a held-out fifth of the training rows (grouped by document).
+    /// 1e-3 .. 3e-6 on a held-out fifth of the training rows (grouped by document), or a
+    /// comma-separated grid to choose from the same way (strongest first, e.g. 1e-4,1e-5,1e-6,1e-7).
     #[arg(long, default_value = "1e-4")]
     pub l2: String,
     /// What --l2 auto maximises: macro_f1, macro_recall, accuracy or favg:A,B.
@@ -91,6 +92,17 @@ pub struct LearnArgs {
     /// Conjoin every sentence feature with the target (per-target weights; for few, recurring targets).
     #[arg(long)]
     pub conjoin_all: bool,
+    /// NB-SVM scaling of the logistic heads' features: each column is multiplied by
+    /// 1 - BETA + BETA * max over classes of |naive Bayes log-count ratio| (0..1; 1 = pure NB-SVM).
+    #[arg(long, value_name = "BETA")]
+    pub nb_scale: Option<f64>,
+    /// Smoothing of the --nb-scale log-count ratios (row counts).
+    #[arg(long, default_value_t = 1.0)]
+    pub nb_alpha: f64,
+    /// Blend each logistic head with a complement naive Bayes head; the Bayes weight is
+    /// chosen on a held-out fifth of the training rows.
+    #[arg(long)]
+    pub ensemble: bool,
 }
 
 /// `stancer train`.
