@@ -92,6 +92,9 @@ pub struct LearnArgs {
     /// Conjoin every sentence feature with the target (per-target weights; for few, recurring targets).
     #[arg(long)]
     pub conjoin_all: bool,
+    /// Words each side of the target that get side-marked window features (0..16).
+    #[arg(long, default_value_t = 4)]
+    pub target_window: u8,
     /// NB-SVM scaling of the logistic heads' features: each column is multiplied by
     /// 1 - BETA + BETA * max over classes of |naive Bayes log-count ratio| (0..1; 1 = pure NB-SVM).
     #[arg(long, value_name = "BETA")]

@@ -93,6 +93,7 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         target_conjoin: !l.no_conjoin,
         conjoin_all: l.conjoin_all,
         char_weight: l.char_weight,
+        target_window: l.target_window,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();
