@@ -232,6 +232,17 @@ mod tests {
     }
 
     #[test]
+    fn blend_mixes_weights_and_bias() {
+        let a = LinearModel::from_dense(2, 2, vec![1.0, 0.0], vec![1.0, 0.0, 0.0, 1.0]).unwrap();
+        let b = LinearModel::from_dense(2, 2, vec![0.0, 1.0], vec![0.0, 2.0, 2.0, 0.0]).unwrap();
+        let m = a.blend(&b, 0.25).unwrap();
+        assert_eq!(m, LinearModel::from_dense(2, 2, vec![0.75, 0.25], vec![0.75, 0.5, 0.5, 0.75]).unwrap());
+        assert_eq!(a.blend(&b, 0.0).unwrap(), a);
+        let c = LinearModel::from_dense(3, 2, vec![0.0; 3], vec![0.0; 6]).unwrap();
+        assert!(a.blend(&c, 0.5).is_err());
+    }
+
+    #[test]
     fn rejects_damaged_stored_models() {
         let m = LinearModel::from_dense(2, 4, vec![0.0, 0.0], vec![1.0; 8]).unwrap();
         let mut s = m.to_stored();

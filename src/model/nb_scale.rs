@@ -155,13 +155,38 @@ mod tests {
             y.push(c);
         }
         let full = NbScaleParams::new(1.0).check().unwrap().fit(&x, &y, 3).unwrap();
-        assert!(full[0] > 1.0 && full[7] < 1e-6, "{full:?}");
+        // Column 7 is in every row: only the smoothing keeps its ratio off zero.
+        assert!(full[0] > 1.0 && full[7] < 0.1, "{full:?}");
         assert_eq!(full[5], 0.0, "unseen column");
         let half = NbScaleParams::new(0.5).check().unwrap().fit(&x, &y, 3).unwrap();
-        assert!((half[7] - 0.5).abs() < 1e-6);
+        assert!((half[7] - (0.5 + 0.5 * full[7])).abs() < 1e-6);
         assert!((half[0] - (0.5 + 0.5 * full[0])).abs() < 1e-5);
         let none = NbScaleParams::new(0.0).check().unwrap().fit(&x, &y, 3).unwrap();
         assert_eq!(none[0], 1.0);
+    }
+
+    /// Folding the scale into the weights gives the model fitted on scaled rows, applied
+    /// to unscaled rows: the same probabilities.
+    #[test]
+    fn folded_scale_matches_scaled_rows() {
+        use crate::model::logistic::LogisticParams;
+        let mut x = SparseRecords::new(16);
+        let mut y = Vec::new();
+        for i in 0..60usize {
+            let c = i % 3;
+            x.push(&SparseRow { indices: vec![(c * 2) as u32, (c * 2 + 1) as u32, 10 + (i % 4) as u32], values: vec![0.6, 0.6, 0.5] });
+            y.push(c);
+        }
+        let scale = NbScaleParams::new(0.5).check().unwrap().fit(&x, &y, 3).unwrap();
+        let xs = scale_records(&x, &scale);
+        let mut m = LogisticParams::new(3).check().unwrap().fit_rows(&xs, &y, None).unwrap();
+        let on_scaled = m.predict_proba(&xs).unwrap();
+        m.scale_columns(&scale).unwrap();
+        let folded = m.predict_proba(&x).unwrap();
+        for (a, b) in on_scaled.iter().zip(&folded) {
+            assert!((a - b).abs() < 1e-5, "{a} vs {b}");
+        }
+        assert!(m.scale_columns(&scale[..3]).is_err());
     }
 
     #[test]
