@@ -96,9 +96,11 @@ pub struct LearnArgs {
     #[arg(long, default_value_t = 4)]
     pub target_window: u8,
     /// NB-SVM scaling of the logistic heads' features: each column is multiplied by
-    /// 1 - BETA + BETA * max over classes of |naive Bayes log-count ratio| (0..1; 1 = pure NB-SVM).
-    #[arg(long, value_name = "BETA")]
-    pub nb_scale: Option<f64>,
+    /// 1 - BETA + BETA * max over classes of |naive Bayes log-count ratio| (0..1; 1 = pure
+    /// NB-SVM, 0 = off). 0.5 raised cross-validated macro-F1 on data/stance.csv (stance
+    /// 0.740 -> 0.760, sentiment 0.721 -> 0.732, 5 folds, seed 42).
+    #[arg(long, value_name = "BETA", default_value_t = 0.5)]
+    pub nb_scale: f64,
     /// Smoothing of the --nb-scale log-count ratios (row counts).
     #[arg(long, default_value_t = 1.0)]
     pub nb_alpha: f64,

@@ -113,10 +113,8 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
     };
     let select = l.select_metric.parse().map_err(|m| Error::InvalidParam { name: "select-metric", message: m })?;
     let algorithm = l.algorithm.parse().map_err(|m| Error::InvalidParam { name: "algorithm", message: m })?;
-    let nb_scale = match l.nb_scale {
-        Some(beta) => Some(NbScaleParams::new(beta).alpha(l.nb_alpha).check()?.get().clone()),
-        None => None,
-    };
+    let nb = NbScaleParams::new(l.nb_scale).alpha(l.nb_alpha).check()?.get().clone();
+    let nb_scale = (nb.beta > 0.0).then_some(nb);
     Ok(TrainConfig { features, algorithm, l2, seed: l.seed, l2_grid, select, balanced: l.class_weight == "balanced", nb_scale, ensemble: l.ensemble, ..TrainConfig::default() })
 }
 
