@@ -54,6 +54,7 @@ pub use model::bayes::{BayesParams, BayesValidParams};
 pub use model::labels::LabelSet;
 pub use model::linear::LinearModel;
 pub use model::logistic::{LogisticParams, LogisticValidParams};
+pub use model::nb_scale::{NbScaleParams, NbScaleValidParams};
 pub use pipeline::train::{cross_validate, train, TrainConfig};
 pub use pipeline::{ActorResult, Algorithm, Head, Pipeline, Prediction, Scope, Scratch, SentenceResult};
 pub use report::metrics::Metrics;

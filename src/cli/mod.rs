@@ -20,6 +20,7 @@ use crate::io::model_file;
 use crate::io::output::{Format, RowWriter};
 use crate::model::labels::LabelSet;
 use crate::model::linear::argmax;
+use crate::model::nb_scale::NbScaleParams;
 use crate::pipeline::train::{cross_validate, train, TrainConfig};
 use crate::pipeline::{Pipeline, Scope, Scratch, SentenceResult};
 use crate::report::metrics::Metrics;
@@ -92,11 +93,18 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         target_conjoin: !l.no_conjoin,
         conjoin_all: l.conjoin_all,
         char_weight: l.char_weight,
+        target_window: l.target_window,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();
     let (l2, l2_grid) = if l.l2 == "auto" {
         (1e-4, crate::pipeline::train::L2_GRID.to_vec())
+    } else if l.l2.contains(',') {
+        let grid: Option<Vec<f64>> = l.l2.split(',').map(|v| v.trim().parse::<f64>().ok().filter(|v| v.is_finite() && *v >= 0.0)).collect();
+        match grid {
+            Some(g) => (g[0], g),
+            None => return Err(Error::InvalidParam { name: "l2", message: format!("'{}' (expected numbers >= 0 separated by commas)", l.l2) }),
+        }
     } else {
         match l.l2.parse::<f64>() {
             Ok(v) if v.is_finite() && v >= 0.0 => (v, Vec::new()),
@@ -105,7 +113,9 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
     };
     let select = l.select_metric.parse().map_err(|m| Error::InvalidParam { name: "select-metric", message: m })?;
     let algorithm = l.algorithm.parse().map_err(|m| Error::InvalidParam { name: "algorithm", message: m })?;
-    Ok(TrainConfig { features, algorithm, l2, seed: l.seed, l2_grid, select, balanced: l.class_weight == "balanced", ..TrainConfig::default() })
+    let nb = NbScaleParams::new(l.nb_scale).alpha(l.nb_alpha).check()?.get().clone();
+    let nb_scale = (nb.beta > 0.0).then_some(nb);
+    Ok(TrainConfig { features, algorithm, l2, seed: l.seed, l2_grid, select, balanced: l.class_weight == "balanced", nb_scale, ensemble: l.ensemble, ..TrainConfig::default() })
 }
 
 fn warn_all(lines: &[String], limit: usize) {

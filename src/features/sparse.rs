@@ -101,6 +101,16 @@ impl SparseRecords {
         self.indices.len()
     }
 
+    /// Multiplies every stored value by its column's entry in `scale` (columns beyond
+    /// `scale` are left as they are).
+    pub fn scale_columns(&mut self, scale: &[f32]) {
+        for (v, &j) in self.values.iter_mut().zip(&self.indices) {
+            if let Some(s) = scale.get(j as usize) {
+                *v *= s;
+            }
+        }
+    }
+
     /// A new matrix with the given rows, in the given order.
     pub fn select(&self, rows: &[usize]) -> Self {
         let mut m = Self::new(self.n_features);

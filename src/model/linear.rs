@@ -55,6 +55,35 @@ impl LinearModel {
         self.n_features
     }
 
+    /// Multiplies each column's weights by `scale[column]`: a model fitted on rows whose
+    /// values were scaled by `scale` becomes the same function of the unscaled rows.
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when `scale` does not have one entry per column.
+    pub fn scale_columns(&mut self, scale: &[f32]) -> Result<()> {
+        if scale.len() != self.n_features {
+            return Err(Error::Dimension { expected: self.n_features, found: scale.len() });
+        }
+        for (w, &s) in self.dense.chunks_mut(self.n_classes).zip(scale) {
+            for v in w {
+                *v *= s;
+            }
+        }
+        Ok(())
+    }
+
+    /// The model whose scores are `(1 - w) * self + w * other` (same shape required).
+    ///
+    /// # Errors
+    /// [`Error::Dimension`] when the two models differ in shape.
+    pub fn blend(&self, other: &LinearModel, w: f32) -> Result<LinearModel> {
+        if other.n_classes != self.n_classes || other.n_features != self.n_features {
+            return Err(Error::Dimension { expected: self.dense.len(), found: other.dense.len() });
+        }
+        let mix = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| (1.0 - w) * x + w * y).collect::<Vec<f32>>();
+        Ok(Self { n_classes: self.n_classes, n_features: self.n_features, bias: mix(&self.bias, &other.bias), dense: mix(&self.dense, &other.dense) })
+    }
+
     /// Writes class scores (logits) for one row into `out` (length `n_classes`).
     #[inline]
     pub fn scores(&self, indices: &[u32], values: &[f32], out: &mut [f32]) {
@@ -222,6 +251,17 @@ mod tests {
         let s = m.to_stored();
         assert_eq!(s.columns, [1, 3]);
         assert_eq!(LinearModel::from_stored(s).unwrap(), m);
+    }
+
+    #[test]
+    fn blend_mixes_weights_and_bias() {
+        let a = LinearModel::from_dense(2, 2, vec![1.0, 0.0], vec![1.0, 0.0, 0.0, 1.0]).unwrap();
+        let b = LinearModel::from_dense(2, 2, vec![0.0, 1.0], vec![0.0, 2.0, 2.0, 0.0]).unwrap();
+        let m = a.blend(&b, 0.25).unwrap();
+        assert_eq!(m, LinearModel::from_dense(2, 2, vec![0.75, 0.25], vec![0.75, 0.5, 0.5, 0.75]).unwrap());
+        assert_eq!(a.blend(&b, 0.0).unwrap(), a);
+        let c = LinearModel::from_dense(3, 2, vec![0.0; 3], vec![0.0; 6]).unwrap();
+        assert!(a.blend(&c, 0.5).is_err());
     }
 
     #[test]

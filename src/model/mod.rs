@@ -5,3 +5,4 @@ pub mod bayes;
 pub mod labels;
 pub mod linear;
 pub mod logistic;
+pub mod nb_scale;
