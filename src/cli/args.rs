@@ -46,6 +46,11 @@ pub struct ColumnArgs {
     /// Columns holding the target's character offsets, as START,END (e.g. target_start,target_end).
     #[arg(long, value_name = "START,END")]
     pub span_cols: Option<String>,
+    /// Column whose value groups rows for cross-validation and the --l2 auto hold-out
+    /// (rows of one group stay on one side), e.g. a claim or document id. Default: the
+    /// `id` column's document part (`d1234-5` -> `d1234`), else the text.
+    #[arg(long, value_name = "COLUMN")]
+    pub group_col: Option<String>,
 }
 
 /// Learning flags shared by train and evaluate --folds.

@@ -73,7 +73,7 @@ fn columns(c: &ColumnArgs) -> Result<Columns> {
             _ => return Err(Error::InvalidParam { name: "span-cols", message: format!("'{s}' (expected START,END column names)") }),
         },
     };
-    Ok(Columns { text: c.text_col.clone(), actor: c.actor_col.clone(), actor_required: c.actor_col != "actor", labels: c.label_col.clone(), span })
+    Ok(Columns { text: c.text_col.clone(), actor: c.actor_col.clone(), actor_required: c.actor_col != "actor", labels: c.label_col.clone(), span, group: c.group_col.clone() })
 }
 
 fn train_config(l: &LearnArgs) -> Result<TrainConfig> {

@@ -26,11 +26,13 @@ pub struct Columns {
     pub labels: Vec<String>,
     /// Optional columns with the target's byte or character offsets (`start,end`).
     pub span: Option<(String, String)>,
+    /// Optional column that groups rows for cross-validation (default: from `id`).
+    pub group: Option<String>,
 }
 
 impl Default for Columns {
     fn default() -> Self {
-        Self { text: "text".into(), actor: "actor".into(), actor_required: false, labels: Vec::new(), span: None }
+        Self { text: "text".into(), actor: "actor".into(), actor_required: false, labels: Vec::new(), span: None, group: None }
     }
 }
 
@@ -150,6 +152,10 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
         None => None,
     };
     let id_col = find("id");
+    let group_col = match &cols.group {
+        Some(g) => Some(find(g).ok_or_else(|| missing(g))?),
+        None => None,
+    };
     let mut rows = Vec::new();
     let mut skipped = Vec::new();
     let mut warnings = Vec::new();
@@ -193,9 +199,10 @@ pub fn read_labelled(path: &Path, cols: &Columns) -> Result<LabelledData> {
                 warnings.push(format!("{}:{line}: duplicate id '{id}' (first on line {prev})", path.display()));
             }
         }
-        let group = match &id {
-            Some(id) => id.split('-').next().unwrap_or(id).to_owned(),
-            None => text.to_owned(),
+        let group = match (group_col, &id) {
+            (Some(c), _) => get(c).to_owned(),
+            (None, Some(id)) => id.split('-').next().unwrap_or(id).to_owned(),
+            (None, None) => text.to_owned(),
         };
         let span = match span_idx {
             Some((s, e)) => {
@@ -283,6 +290,20 @@ mod tests {
         let d = read_labelled(f.path(), &cols).unwrap();
         let sp = d.rows[0].span.unwrap();
         assert_eq!(sp.of(&d.rows[0].text), "Obama");
+    }
+
+    #[test]
+    fn a_group_column_groups_rows() {
+        let f = write(b"text,label,target,claim_id\nA says yes,for,C1,c1\nB says no,against,C1,c1\nC says yes,for,C2,c2\n");
+        let cols = Columns { actor: "target".into(), group: Some("claim_id".into()), ..Default::default() };
+        let d = read_labelled(f.path(), &cols).unwrap();
+        let groups: Vec<&str> = d.rows.iter().map(|r| r.group.as_str()).collect();
+        assert_eq!(groups, ["c1", "c1", "c2"]);
+        // Without it, rows group by text; a missing group column is an error naming it.
+        let d = read_labelled(f.path(), &Columns { actor: "target".into(), ..Default::default() }).unwrap();
+        assert_eq!(d.rows[0].group, "A says yes");
+        let err = read_labelled(f.path(), &Columns { group: Some("doc".into()), ..Default::default() }).unwrap_err();
+        assert!(err.to_string().contains("doc"), "{err}");
     }
 
     #[test]
