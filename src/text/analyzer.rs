@@ -190,6 +190,8 @@ pub struct AnalyzerScratch {
     /// Lowercased token text, concatenated; [`Token::norm`] indexes into it.
     pub norm_text: String,
     cache: StemCache,
+    /// The `stem` setting the cache was filled under (a scratch may outlive one analyzer).
+    cache_stem: Option<bool>,
     lower: String,
 }
 
@@ -306,8 +308,9 @@ impl Analyzer {
     pub fn analyze(&self, text: &str, scratch: &mut AnalyzerScratch) {
         scratch.tokens.clear();
         scratch.norm_text.clear();
-        if scratch.cache.len() > self.params.stem_cache_limit {
+        if scratch.cache.len() > self.params.stem_cache_limit || scratch.cache_stem != Some(self.params.stem) {
             scratch.cache.clear();
+            scratch.cache_stem = Some(self.params.stem);
         }
         let bytes = text.as_bytes();
         let mut i = 0usize;
@@ -587,6 +590,20 @@ mod tests {
         assert!(s.tokens[2].has(HEDGE_CUE));
         assert!(s.tokens[4].has(HEDGE_CUE));
         assert!(!s.tokens[0].has(HEDGE_CUE));
+    }
+
+    #[test]
+    fn a_scratch_shared_by_analyzers_with_different_stemming_is_not_stale() {
+        let mut s = AnalyzerScratch::default();
+        let stem = Analyzer::new(&AnalyzerParams::default());
+        let raw = Analyzer::new(&AnalyzerParams { stem: false, ..Default::default() });
+        stem.analyze("sanctions", &mut s);
+        let stemmed = s.tokens[0].stem_hash;
+        raw.analyze("sanctions", &mut s);
+        assert_ne!(s.tokens[0].stem_hash, stemmed);
+        assert_eq!(s.tokens[0].stem_hash, fnv1a64(b"sanctions"));
+        stem.analyze("sanctions", &mut s);
+        assert_eq!(s.tokens[0].stem_hash, stemmed);
     }
 
     #[test]
