@@ -22,27 +22,50 @@ fn save_load_round_trip_gives_identical_predictions_and_bytes() {
 
 /// `classify_sentence` scores a sentence's block once and adds each actor's target block;
 /// that must give what scoring the full row from `actor_row` (the training row) gives.
-#[test]
-fn per_sentence_scoring_matches_the_training_rows() {
-    let p = model_file::load(&root().join("models/stancer.model")).unwrap();
-    let text = std::fs::read_to_string(root().join("seeds").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
+fn check_per_sentence_scoring(p: &stancer::Pipeline, text: &str) -> usize {
     let mut s = stancer::Scratch::default();
     let mut row = stancer::SparseRow::default();
+    let head = p.heads().iter().position(|h| h.scope == stancer::Scope::Actor).unwrap();
+    let actor_heads_before = p.heads()[..head].iter().filter(|h| h.scope == stancer::Scope::Actor).count();
     let mut checked = 0;
-    for sent in p.classify_document(&text, &mut s) {
-        let sentence = sent.span.of(&text);
+    for sent in p.classify_document(text, &mut s) {
+        let sentence = sent.span.of(text);
         for a in &sent.actors {
             p.actor_row(sentence, &a.actor, None, &mut s, &mut row);
-            let head = p.heads().iter().find(|h| h.name == "stance").unwrap();
-            let mut probs = vec![0f32; 3];
-            head.model.predict_proba_row(&row, &mut probs);
-            for (x, y) in probs.iter().zip(&a.heads[0].probs) {
-                assert!((x - y).abs() < 1e-5, "{sentence:?} / {}: {probs:?} vs {:?}", a.actor, a.heads[0].probs);
+            let mut probs = vec![0f32; p.heads()[head].model.n_classes()];
+            p.heads()[head].model.predict_proba_row(&row, &mut probs);
+            let got = &a.heads[actor_heads_before].probs;
+            for (x, y) in probs.iter().zip(got) {
+                assert!((x - y).abs() < 1e-5, "{sentence:?} / {}: {probs:?} vs {got:?}", a.actor);
             }
             checked += 1;
         }
     }
+    checked
+}
+
+#[test]
+fn per_sentence_scoring_matches_the_training_rows() {
+    let p = model_file::load(&root().join("models/stancer.model")).unwrap();
+    let text = std::fs::read_to_string(root().join("seeds").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
+    let checked = check_per_sentence_scoring(&p, &text);
     assert!(checked > 20, "only {checked} actor rows");
+    // With the sentence block down-weighted too.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.bin");
+    let o = stancer(&[
+        "train", "--data", fixture("train.csv").to_str().unwrap(), "--actors", fixture("actors.csv").to_str().unwrap(),
+        "--out", path.to_str().unwrap(), "--buckets", "16", "--sentence-weight", "0.4",
+    ]);
+    assert!(o.status.success(), "{}", err(&o));
+    let p = model_file::load(&path).unwrap();
+    let mut text = String::new();
+    for f in std::fs::read_dir(fixture("articles")).unwrap() {
+        text.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap_or_default());
+        text.push_str("\n\n");
+    }
+    let checked = check_per_sentence_scoring(&p, &text);
+    assert!(checked > 5, "only {checked} actor rows");
 }
 
 #[test]

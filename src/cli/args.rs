@@ -101,6 +101,10 @@ pub struct LearnArgs {
     /// Words each side of the target that get side-marked window features (0..16).
     #[arg(long, default_value_t = 4)]
     pub target_window: u8,
+    /// Weight of the sentence-level features in per-actor rows, relative to the
+    /// target-aware ones (0 < W <= 4; lower = lean on the target's context).
+    #[arg(long, value_name = "W", default_value_t = 1.0)]
+    pub sentence_weight: f32,
     /// NB-SVM scaling of the logistic heads' features: each column is multiplied by
     /// 1 - BETA + BETA * max over classes of |naive Bayes log-count ratio| (0..1; 1 = pure
     /// NB-SVM, 0 = off). 0.5 raised cross-validated macro-F1 on data/stance.csv (stance

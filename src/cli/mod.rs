@@ -94,6 +94,7 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         conjoin_all: l.conjoin_all,
         char_weight: l.char_weight,
         target_window: l.target_window,
+        sentence_weight: l.sentence_weight,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();

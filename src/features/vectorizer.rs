@@ -63,6 +63,7 @@ const EOS: u64 = 0x454f_535f_5f5f_5f5f;
 /// | `target_window` | 4 | words each side of the target that get side-marked features | 0..=16 |
 /// | `target_conjoin` | true | word features conjoined with the target's identity | |
 /// | `negation_features` | true | words in a negation scope hash differently | |
+/// | `sentence_weight` | 1.0 | weight of the sentence-level block in actor-scope rows, relative to the target block | (0, 4] |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureParams {
     /// log2 of the number of hash buckets.
@@ -86,6 +87,10 @@ pub struct FeatureParams {
     /// few recurring targets (tweet stance towards five topics).
     #[serde(default)]
     pub conjoin_all: bool,
+    /// Weight of the sentence-level block in actor-scope rows, relative to the target
+    /// block (1 = equal footing). Lower values make a per-actor head lean on the
+    /// target-aware features: sentences with several targets of different polarity.
+    pub sentence_weight: f32,
 }
 
 impl Default for FeatureParams {
@@ -100,6 +105,7 @@ impl Default for FeatureParams {
             target_conjoin: true,
             negation_features: true,
             conjoin_all: false,
+            sentence_weight: 1.0,
         }
     }
 }
@@ -133,6 +139,9 @@ impl FeatureParams {
         }
         if !(self.char_weight.is_finite() && self.char_weight > 0.0) {
             return bad("char_weight", format!("{} must be finite and positive", self.char_weight));
+        }
+        if !(self.sentence_weight.is_finite() && self.sentence_weight > 0.0 && self.sentence_weight <= 4.0) {
+            return bad("sentence_weight", format!("{} must be in (0, 4]", self.sentence_weight));
         }
         if self.target_window > 16 {
             return bad("target_window", format!("{} is above 16", self.target_window));

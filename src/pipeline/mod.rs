@@ -190,7 +190,12 @@ impl Pipeline {
         self.gazetteer.find_into(text, &mut s.mentions);
         s.base.clear();
         self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
-        let base_sumsq = self.vectorizer.merge(&s.base, &mut s.base_row);
+        let mut base_sumsq = self.vectorizer.merge(&s.base, &mut s.base_row);
+        let w = self.vectorizer.params().sentence_weight;
+        if w != 1.0 {
+            s.base_row.values.iter_mut().for_each(|v| *v *= w);
+            base_sumsq *= w * w;
+        }
         let (first, target_sumsq) = self.target_block(text, actor, span, s);
         self.vectorizer.join(&s.base_row, base_sumsq, &s.target_block, target_sumsq, out);
         first
@@ -299,11 +304,17 @@ impl Pipeline {
                 dots.resize(at + h.model.n_classes(), 0.0);
                 h.model.accumulate(&base_row.indices, &base_row.values, &mut dots[at..]);
             }
+            // The sentence block weighs `sentence_weight` in actor rows (see `actor_row`).
+            let w = self.vectorizer.params().sentence_weight;
+            if w != 1.0 {
+                dots.iter_mut().for_each(|d| *d *= w);
+            }
+            let actor_base_sumsq = base_sumsq * w * w;
             let n_base = dots.len();
             for (actor, first) in order {
                 let name = self.gazetteer.actor_name(actor);
                 let (_, target_sumsq) = self.target_block(text, name, None, s);
-                let inv = inv_norm(base_sumsq + target_sumsq);
+                let inv = inv_norm(actor_base_sumsq + target_sumsq);
                 let mut preds = Vec::new();
                 let mut at = 0;
                 for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
