@@ -288,37 +288,38 @@ impl Gazetteer {
     /// Like [`find`](Self::find), into a caller buffer (cleared first).
     pub fn find_into(&self, text: &str, out: &mut Vec<Mention>) {
         out.clear();
-        let bytes = text.as_bytes();
         let mut p = 0;
         // Only word starts whose first byte can begin a pattern are tried, each with one
         // anchored leftmost-longest search: a sentence has a handful of capitalised words,
         // so the automaton runs a few times per sentence instead of over every byte.
         // (A pattern's first byte is never a UTF-8 continuation byte, so `p` is always a
         // character boundary when a search starts.)
-        while p < bytes.len() {
-            if !self.first_bytes[bytes[p] as usize] || !is_word_start(text, p) {
-                p += 1;
-                continue;
+        while p < text.len() {
+            match self.mention_at(text, p) {
+                Some(m) => {
+                    p = m.span.end;
+                    out.push(m);
+                }
+                None => p += 1,
             }
-            let input = aho_corasick::Input::new(text).range(p..).anchored(aho_corasick::Anchored::Yes);
-            let Some(m) = self.matcher.find(input) else {
-                p += 1;
-                continue;
-            };
-            let e = m.end();
-            if text[e..].chars().next().is_some_and(char::is_alphanumeric) {
-                p += 1;
-                continue;
-            }
-            let Some(row) = self.pattern_rows.get(m.pattern().as_usize()).and_then(|rows| self.pick_row(rows)) else {
-                p += 1;
-                continue;
-            };
-            let actor = self.row_actor.get(row as usize).copied().unwrap_or(0);
-            out.push(Mention { actor, row, span: Span { start: p, end: e } });
-            p = e;
         }
         self.resolve_korean(text, out);
+    }
+
+    /// The mention starting at byte `p`, if a registry alias starts there on a word start,
+    /// ends on a word boundary and has a row valid at the configured date.
+    fn mention_at(&self, text: &str, p: usize) -> Option<Mention> {
+        if !self.first_bytes[text.as_bytes()[p] as usize] || !is_word_start(text, p) {
+            return None;
+        }
+        let m = self.matcher.find(aho_corasick::Input::new(text).range(p..).anchored(aho_corasick::Anchored::Yes))?;
+        let end = m.end();
+        if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
+            return None;
+        }
+        let row = self.pick_row(self.pattern_rows.get(m.pattern().as_usize())?)?;
+        let actor = self.row_actor.get(row as usize).copied().unwrap_or(0);
+        Some(Mention { actor, row, span: Span { start: p, end } })
     }
 
     /// Among the rows of one surface form, the one valid at the configured date, else the

@@ -624,7 +624,7 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
                 for m in &mentions {
                     let name = p.gazetteer.actor_name(m.actor);
                     let t = Instant::now();
-                    p.target_block_for(text, name, &mut s);
+                    p.target_block(text, name, None, &mut s);
                     st.featurize += t.elapsed().as_secs_f64();
                     let t = Instant::now();
                     for h in p.heads().iter().filter(|h| h.scope == Scope::Actor) {

@@ -376,25 +376,15 @@ impl HashingVectorizer {
             let mut t = cell.borrow_mut();
             let t = &mut *t;
             let gen = t.start(pairs.len());
-            let mask = t.slots.len() - 1;
             t.counts.clear();
             for &(idx, w) in pairs {
-                // Bucket ids are already well mixed: their low bits start the probe.
-                let mut slot = idx as usize & mask;
-                loop {
-                    let entry = &mut t.slots[slot];
-                    if entry.generation != gen {
-                        *entry = Slot { key: idx, pos: row.indices.len() as u32, generation: gen };
+                match t.find_or_insert(gen, idx, row.indices.len() as u32) {
+                    Some(pos) => t.counts[pos as usize] += 1,
+                    None => {
                         row.indices.push(idx);
                         row.values.push(w);
                         t.counts.push(1);
-                        break;
                     }
-                    if entry.key == idx {
-                        t.counts[entry.pos as usize] += 1;
-                        break;
-                    }
-                    slot = (slot + 1) & mask;
                 }
             }
             for (v, &n) in row.values.iter_mut().zip(&t.counts) {
@@ -420,28 +410,16 @@ impl HashingVectorizer {
             let mut t = cell.borrow_mut();
             let t = &mut *t;
             let gen = t.start(base.nnz() + target.nnz());
-            let mask = t.slots.len() - 1;
             for (pos, &idx) in base.indices.iter().enumerate() {
-                let mut slot = idx as usize & mask;
-                while t.slots[slot].generation == gen {
-                    slot = (slot + 1) & mask;
-                }
-                t.slots[slot] = Slot { key: idx, pos: pos as u32, generation: gen };
+                t.find_or_insert(gen, idx, pos as u32);
             }
             for (&idx, &v) in target.indices.iter().zip(&target.values) {
-                let mut slot = idx as usize & mask;
-                loop {
-                    let entry = t.slots[slot];
-                    if entry.generation != gen {
+                match t.find_or_insert(gen, idx, out.indices.len() as u32) {
+                    Some(pos) => out.values[pos as usize] += v,
+                    None => {
                         out.indices.push(idx);
                         out.values.push(v);
-                        break;
                     }
-                    if entry.key == idx {
-                        out.values[entry.pos as usize] += v;
-                        break;
-                    }
-                    slot = (slot + 1) & mask;
                 }
             }
         });
@@ -494,6 +472,25 @@ impl MergeTable {
         }
         self.generation += 1;
         self.generation
+    }
+
+    /// The position stored for `key` in this generation, or None after storing `pos` for
+    /// it. Bucket ids are already well mixed: their low bits start the linear probe.
+    #[inline]
+    fn find_or_insert(&mut self, gen: u32, key: u32, pos: u32) -> Option<u32> {
+        let mask = self.slots.len() - 1;
+        let mut slot = key as usize & mask;
+        loop {
+            let entry = &mut self.slots[slot];
+            if entry.generation != gen {
+                *entry = Slot { key, pos, generation: gen };
+                return None;
+            }
+            if entry.key == key {
+                return Some(entry.pos);
+            }
+            slot = (slot + 1) & mask;
+        }
     }
 }
 

@@ -31,6 +31,9 @@ pub struct RowWriter<W: Write> {
     format: Format,
     out: W,
     heads: Vec<(String, Scope, Vec<String>)>,
+    /// For each head, its position among the heads of its scope (where its prediction
+    /// sits in a sentence's or an actor's results).
+    slots: Vec<usize>,
     /// The JSON fragments of each head, escaped once.
     json_keys: Vec<HeadJson>,
     /// The current sentence's row prefix (doc, sentence, span, text), escaped once per sentence.
@@ -75,7 +78,8 @@ impl<W: Write> RowWriter<W> {
     pub fn new(out: W, format: Format, heads: &[Head]) -> Self {
         let heads: Vec<(String, Scope, Vec<String>)> = heads.iter().map(|h| (h.name.clone(), h.scope, h.labels.names().to_vec())).collect();
         let json_keys = heads.iter().map(|(name, _, labels)| HeadJson::new(name, labels)).collect();
-        Self { format, out, heads, json_keys, prefix: Vec::new(), header_done: false, rows: 0 }
+        let slots = heads.iter().enumerate().map(|(h, (_, scope, _))| heads[..h].iter().filter(|(_, s, _)| s == scope).count()).collect();
+        Self { format, out, heads, slots, json_keys, prefix: Vec::new(), header_done: false, rows: 0 }
     }
 
     /// A writer whose CSV header is already written elsewhere (for rendering a document's
@@ -136,6 +140,8 @@ impl<W: Write> RowWriter<W> {
     /// The underlying write error (a closed pipe included).
     pub fn write_sentence(&mut self, doc: &str, text: &str, s: &SentenceResult) -> std::io::Result<()> {
         let sentence = s.span.of(text);
+        // Every sentence writes at least one row, so the CSV header goes first.
+        self.write_header()?;
         if self.format == Format::Jsonl {
             self.prefix.clear();
             self.prefix.extend_from_slice(b"{\"doc\":");
@@ -146,27 +152,10 @@ impl<W: Write> RowWriter<W> {
         let n_rows = s.actors.len().max(1);
         for r in 0..n_rows {
             let actor = s.actors.get(r);
-            let mut sent_i = 0;
-            let mut act_i = 0;
-            let mut preds: [Option<&crate::pipeline::Prediction>; 8] = [None; 8];
-            let mut more: Vec<Option<&crate::pipeline::Prediction>> = Vec::new();
-            for (h, (_, scope, _)) in self.heads.iter().enumerate() {
-                let p = match scope {
-                    Scope::Sentence => {
-                        sent_i += 1;
-                        s.heads.get(sent_i - 1)
-                    }
-                    Scope::Actor => {
-                        act_i += 1;
-                        actor.and_then(|a| a.heads.get(act_i - 1))
-                    }
-                };
-                match preds.get_mut(h) {
-                    Some(slot) => *slot = p,
-                    None => more.push(p),
-                }
-            }
-            let preds = preds.iter().copied().chain(more).take(self.heads.len());
+            let preds = self.heads.iter().zip(&self.slots).map(|((_, scope, _), &k)| match scope {
+                Scope::Sentence => s.heads.get(k),
+                Scope::Actor => actor.and_then(|a| a.heads.get(k)),
+            });
             match self.format {
                 Format::Jsonl => {
                     // Written by hand (fixed key order, no intermediate map, constant parts
@@ -204,11 +193,6 @@ impl<W: Write> RowWriter<W> {
                     o.write_all(b"}\n")?;
                 }
                 Format::Csv => {
-                    if !self.header_done {
-                        let h = self.csv_header();
-                        write_csv_record(&mut self.out, &h)?;
-                        self.header_done = true;
-                    }
                     let mut rec: Vec<String> = vec![
                         doc.to_owned(),
                         s.index.to_string(),

@@ -186,10 +186,7 @@ impl Pipeline {
     /// The row is the sentence block (the sentence-scope features) joined with the target
     /// block, normalised together (see [`HashingVectorizer::join`]).
     pub fn actor_row(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch, out: &mut SparseRow) -> Option<Span> {
-        self.analyzer.analyze(text, &mut s.analyzer);
-        self.gazetteer.find_into(text, &mut s.mentions);
-        s.base.clear();
-        self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
+        self.prepare_sentence(text, s);
         let mut base_sumsq = self.vectorizer.merge(&s.base, &mut s.base_row);
         let w = self.vectorizer.params().sentence_weight;
         if w != 1.0 {
@@ -203,8 +200,9 @@ impl Pipeline {
 
     /// The target block of `actor` (merged, unnormalised, into `s.target_block`), given a
     /// sentence already analysed into `s` (tokens, mentions and sentence-level pairs in
-    /// `s.base`). Returns the first target span and the block's squared norm.
-    fn target_block(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch) -> (Option<Span>, f32) {
+    /// `s.base`, see [`prepare_sentence`](Self::prepare_sentence)). Returns the first
+    /// target span and the block's squared norm.
+    pub(crate) fn target_block(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch) -> (Option<Span>, f32) {
         let id = self.gazetteer.actor_id(actor);
         s.ranges.clear();
         s.others.clear();
@@ -237,19 +235,12 @@ impl Pipeline {
         (first, sumsq)
     }
 
-    /// Analyses `text` into `s` (tokens, mentions, sentence-level pairs) so that
-    /// [`target_block_for`](Self::target_block_for) can be timed alone (bench profile).
+    /// Analyses `text` into `s`: tokens, actor mentions and sentence-level pairs.
     pub(crate) fn prepare_sentence(&self, text: &str, s: &mut Scratch) {
         self.analyzer.analyze(text, &mut s.analyzer);
         self.gazetteer.find_into(text, &mut s.mentions);
         s.base.clear();
         self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
-    }
-
-    /// The target block of `actor` in the sentence prepared in `s`; [`Scratch::target_block`]
-    /// reads it.
-    pub(crate) fn target_block_for(&self, text: &str, actor: &str, s: &mut Scratch) {
-        self.target_block(text, actor, None, s);
     }
 
     fn predict(&self, head: &Head, row: &SparseRow, s: &mut Scratch) -> Prediction {

@@ -132,23 +132,24 @@ impl StemCache {
         (h >> 32) as usize & (self.slots.len() - 1)
     }
 
+    /// The slot holding `key`, or the free slot where it would go (`slots` non-empty).
+    #[inline]
+    fn probe(&self, key: &[u64; 3], len: u8) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = self.slot_of(key, len);
+        while self.slots[i].len != 0 && !(self.slots[i].len == len && self.slots[i].key == *key) {
+            i = (i + 1) & mask;
+        }
+        i
+    }
+
     #[inline]
     fn get(&self, key: &[u64; 3], len: u8) -> Option<WordInfo> {
         if self.slots.is_empty() {
             return None;
         }
-        let mask = self.slots.len() - 1;
-        let mut i = self.slot_of(key, len);
-        loop {
-            let s = &self.slots[i];
-            if s.len == 0 {
-                return None;
-            }
-            if s.len == len && s.key == *key {
-                return Some(s.info);
-            }
-            i = (i + 1) & mask;
-        }
+        let s = &self.slots[self.probe(key, len)];
+        (s.len != 0).then_some(s.info)
     }
 
     fn insert(&mut self, key: [u64; 3], len: u8, info: WordInfo) {
@@ -160,16 +161,11 @@ impl StemCache {
                 self.insert(s.key, s.len, s.info);
             }
         }
-        let mask = self.slots.len() - 1;
-        let mut i = self.slot_of(&key, len);
-        while self.slots[i].len != 0 {
-            if self.slots[i].len == len && self.slots[i].key == key {
-                return;
-            }
-            i = (i + 1) & mask;
+        let i = self.probe(&key, len);
+        if self.slots[i].len == 0 {
+            self.slots[i] = CacheSlot { key, len, info };
+            self.len += 1;
         }
-        self.slots[i] = CacheSlot { key, len, info };
-        self.len += 1;
     }
 
     fn len(&self) -> usize {
