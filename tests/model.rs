@@ -68,6 +68,48 @@ fn per_sentence_scoring_matches_the_training_rows() {
     assert!(checked > 5, "only {checked} actor rows");
 }
 
+/// A batch shares long documents out in runs of `UNIT_SENTENCES` sentences; the results
+/// (indices, offsets, labels) must be those of classifying each document whole.
+#[test]
+fn batches_split_long_documents_without_changing_results() {
+    let p = model_file::load(&root().join("models/stancer.model")).unwrap();
+    let seed = std::fs::read_to_string(root().join("seeds").read_dir().unwrap().next().unwrap().unwrap().path()).unwrap();
+    let mut long = String::new();
+    while p.classify_document(&long, &mut stancer::Scratch::default()).len() < 3 * stancer::pipeline::UNIT_SENTENCES + 10 {
+        long.push_str(&seed);
+        long.push_str("\n\n");
+    }
+    let docs = [long.clone(), "Seoul backs Kyiv.".to_owned(), String::new(), long[long.len() / 3..].to_owned()];
+    let batch = p.classify_batch(&docs);
+    assert_eq!(batch.len(), docs.len());
+    for (d, got) in docs.iter().zip(&batch) {
+        assert_eq!(got, &p.classify_document(d, &mut stancer::Scratch::default()));
+        assert!(got.iter().enumerate().all(|(i, r)| r.index == i));
+    }
+    assert!(batch[0].len() > 3 * stancer::pipeline::UNIT_SENTENCES);
+    assert!(batch[2].is_empty());
+}
+
+/// A (text, actor) pair must get the same answer whatever the scratch space classified
+/// before it: the sentence head's row once picked up the previous pair's target block.
+#[test]
+fn pair_classification_does_not_depend_on_earlier_pairs() {
+    let p = model_file::load(&root().join("models/stancer.model")).unwrap();
+    let pairs = [
+        ("Seoul backs Kyiv.", "South Korea"),
+        ("Moscow warned that any deployment near its border would meet a response.", "Russia"),
+        ("Tokyo welcomed the talks but said it would wait for details.", "Japan"),
+    ];
+    let mut shared = stancer::Scratch::default();
+    for round in 0..2 {
+        for (text, actor) in pairs {
+            let fresh = p.classify_pair(text, actor, &mut stancer::Scratch::default());
+            let reused = p.classify_pair(text, actor, &mut shared);
+            assert_eq!(fresh, reused, "round {round}: {text} / {actor}");
+        }
+    }
+}
+
 #[test]
 fn training_is_bit_for_bit_reproducible_across_thread_counts() {
     let dir = tempfile::tempdir().unwrap();

@@ -215,22 +215,6 @@ fn load_model(path: Option<&PathBuf>, actors: Option<&PathBuf>, date: Option<&St
     Ok(p)
 }
 
-/// Classifies one input document.
-fn classify_doc(p: &Pipeline, doc: &InputDoc, s: &mut Scratch) -> std::result::Result<Vec<SentenceResult>, String> {
-    match &doc.text {
-        Ok(DocText::Article(t)) => Ok(p.classify_document(t, s)),
-        Ok(DocText::Pair { text, actor }) => Ok(vec![p.classify_pair(text, actor, s)]),
-        Err(reason) => Err(reason.clone()),
-    }
-}
-
-fn doc_text(doc: &InputDoc) -> &str {
-    match &doc.text {
-        Ok(DocText::Article(t)) | Ok(DocText::Pair { text: t, .. }) => t,
-        Err(_) => "",
-    }
-}
-
 /// Documents per parallel batch and the byte budget that also closes a batch: bounds memory.
 const BATCH_DOCS: usize = 256;
 const BATCH_BYTES: usize = 4 << 20;
@@ -259,6 +243,75 @@ fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text
     Ok(spans.len())
 }
 
+/// Output buffers that the writer hands back for the workers to render into again: fresh
+/// buffers for every unit of work cost a page fault per 4 KiB of output.
+#[derive(Default)]
+struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
+
+impl Buffers {
+    /// Most buffers kept for reuse.
+    const KEEP: usize = 256;
+
+    fn take(&self) -> Vec<u8> {
+        self.0.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
+    }
+
+    fn give(&self, mut b: Vec<u8>) {
+        b.clear();
+        if let Ok(mut v) = self.0.lock() {
+            if v.len() < Self::KEEP {
+                v.push(b);
+            }
+        }
+    }
+}
+
+/// One unit of work rendered: sentences, rows and bytes, or why rendering failed.
+type Piece = std::result::Result<(usize, u64, Vec<u8>), String>;
+
+/// One document's rendered output: its sentence count and its rows as rendered byte pieces
+/// (one per unit of work) with their row counts, in order.
+struct Rendered {
+    sentences: usize,
+    pieces: Vec<(Vec<u8>, u64)>,
+}
+
+/// Classifies and renders a batch of documents on the workers (articles shared out in
+/// sentence runs, see [`Pipeline::classify_batch_with`]); results per document, in input order.
+fn classify_rendered(p: &Pipeline, pool: &rayon::ThreadPool, batch: &[InputDoc], format: Format, buffers: &Buffers) -> Vec<std::result::Result<Rendered, String>> {
+    let render = |doc: &InputDoc, text: &str, res: &[SentenceResult]| {
+        let mut w = RowWriter::without_header(buffers.take(), format, p.heads());
+        res.iter().try_for_each(|r| w.write_sentence(&doc.id, text, r)).map(|()| (res.len(), w.rows(), w.into_inner())).map_err(|e| e.to_string())
+    };
+    pool.install(|| {
+        let articles: Vec<&str> = batch.iter().map(|d| if let Ok(DocText::Article(t)) = &d.text { t.as_str() } else { "" }).collect();
+        let units = p.classify_batch_with(&articles, |i, res| render(&batch[i], articles[i], res));
+        let pairs: Vec<Option<Piece>> = batch
+            .par_iter()
+            .map_init(Scratch::default, |s, d| match &d.text {
+                Ok(DocText::Pair { text, actor }) => Some(render(d, text, &[p.classify_pair(text, actor, s)])),
+                _ => None,
+            })
+            .collect();
+        batch
+            .iter()
+            .zip(units.into_iter().zip(pairs))
+            .map(|(d, (units, pair))| {
+                if let Err(reason) = &d.text {
+                    return Err(reason.clone());
+                }
+                let mut r = Rendered { sentences: 0, pieces: Vec::new() };
+                for piece in units.into_iter().chain(pair) {
+                    let (n, rows, bytes) = piece?;
+                    r.sentences += n;
+                    r.pieces.push((bytes, rows));
+                }
+                Ok(r)
+            })
+            .collect()
+    })
+}
+
 fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
     let format: Format = a.format.parse().map_err(|m| Error::InvalidParam { name: "format", message: m })?;
     let p = load_model(a.model.as_ref(), a.actors.as_ref(), a.date.as_ref())?;
@@ -275,6 +328,7 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
         None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
     };
     let mut writer = RowWriter::new(out, format, p.heads());
+    let buffers = Buffers::default();
     let cols = InputColumns { text: a.text_col.clone(), actor: a.actor_col.clone(), id: a.id_col.clone() };
     let mut stream = InputStream::new(&a.inputs, cols).peekable();
     let bar = if a.quiet { ProgressBar::hidden() } else { progress(None, "documents") };
@@ -318,21 +372,7 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
         }
         // Classify and render each document's rows on the workers; the main thread only
         // writes the rendered bytes, in input order.
-        let results: Vec<std::result::Result<(usize, Vec<u8>, u64), String>> = pool.install(|| {
-            batch
-                .par_iter()
-                .with_min_len(2)
-                .map_init(Scratch::default, |s, d| {
-                    let sents = classify_doc(&p, d, s)?;
-                    let mut w = RowWriter::without_header(Vec::new(), format, p.heads());
-                    for r in &sents {
-                        w.write_sentence(&d.id, doc_text(d), r).map_err(|e| e.to_string())?;
-                    }
-                    let rows = w.rows();
-                    Ok((sents.len(), w.into_inner(), rows))
-                })
-                .collect()
-        });
+        let results = classify_rendered(&p, &pool, &batch, format, &buffers);
         for (doc, res) in batch.iter().zip(results) {
             for w in &doc.warnings {
                 warnings += 1;
@@ -341,10 +381,12 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
                 }
             }
             match res {
-                Ok((n, bytes, rows)) => {
+                Ok(done) => {
                     docs_ok += 1;
-                    sentences += n;
-                    if let Err(e) = writer.write_header().and_then(|()| writer.write_rendered(&bytes, rows)) {
+                    sentences += done.sentences;
+                    let written = writer.write_header().and_then(|()| done.pieces.iter().try_for_each(|(bytes, rows)| writer.write_rendered(bytes, *rows)));
+                    done.pieces.into_iter().for_each(|(b, _)| buffers.give(b));
+                    if let Err(e) = written {
                         if e.kind() == std::io::ErrorKind::BrokenPipe {
                             return Ok(0);
                         }
@@ -543,21 +585,14 @@ fn cmd_bench(a: BenchArgs) -> Result<u8> {
     // End-to-end: segmentation, analysis, actors, both heads, JSONL rows to a sink.
     let started = Instant::now();
     let (sentences, actor_rows) = pool.install(|| {
-        corpus
-            .par_iter()
-            .with_min_len(1)
-            .map_init(
-                || (Scratch::default(), RowWriter::new(std::io::sink(), Format::Jsonl, p.heads())),
-                |(s, w), doc| {
-                    let res = p.classify_document(doc, s);
-                    let rows: usize = res.iter().map(|r| r.actors.len()).sum();
-                    for r in &res {
-                        let _ = w.write_sentence("bench", doc, r);
-                    }
-                    (res.len(), rows)
-                },
-            )
-            .reduce(|| (0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
+        let units = p.classify_batch_with(&corpus, |d, res| {
+            let mut w = RowWriter::new(std::io::sink(), Format::Jsonl, p.heads());
+            for r in res {
+                let _ = w.write_sentence("bench", corpus[d], r);
+            }
+            (res.len(), res.iter().map(|r| r.actors.len()).sum::<usize>())
+        });
+        units.iter().flatten().fold((0, 0), |x, y| (x.0 + y.0, x.1 + y.1))
     });
     let seconds = started.elapsed().as_secs_f64();
     let stages = stage_times(&p, &docs, reps.min(20));

@@ -174,6 +174,8 @@ impl Pipeline {
     /// Features of a sentence for sentence-scope heads.
     pub fn sentence_row(&self, text: &str, s: &mut Scratch, out: &mut SparseRow) {
         self.analyzer.analyze(text, &mut s.analyzer);
+        // `s.pairs` may still hold a target block from an earlier actor row.
+        s.pairs.clear();
         self.vectorizer.sentence_features(&s.analyzer, &mut s.pairs);
         self.vectorizer.finish(&mut s.pairs, out);
     }
@@ -355,9 +357,60 @@ impl Pipeline {
 
     /// Classifies many documents in parallel (rayon), results in input order.
     pub fn classify_batch<T: AsRef<str> + Sync>(&self, docs: &[T]) -> Vec<Vec<SentenceResult>> {
-        docs.par_iter().with_min_len(4).map_init(Scratch::default, |s, d| self.classify_document(d.as_ref(), s)).collect()
+        self.classify_batch_with(docs, |_, r| r.to_vec()).into_iter().map(|units| units.into_iter().flatten().collect()).collect()
+    }
+
+    /// Classifies many documents in parallel and maps each unit of work (a run of at most
+    /// [`UNIT_SENTENCES`] consecutive sentences of one document) with `f(document index,
+    /// results)` on the worker that classified it. Returns each document's mapped units in
+    /// order (none for a document without sentences).
+    ///
+    /// Work is shared out by sentence runs rather than by document, so that a batch of a
+    /// few long documents keeps every worker busy to its end.
+    pub fn classify_batch_with<T, R, F>(&self, docs: &[T], f: F) -> Vec<Vec<R>>
+    where
+        T: AsRef<str> + Sync,
+        R: Send,
+        F: Fn(usize, &[SentenceResult]) -> R + Sync,
+    {
+        let splits: Vec<Vec<Span>> = docs.par_iter().map(|d| self.splitter.split(d.as_ref())).collect();
+        let units: Vec<(usize, usize, &[Span])> = splits
+            .iter()
+            .enumerate()
+            .flat_map(|(d, spans)| spans.chunks(UNIT_SENTENCES).enumerate().map(move |(c, ch)| (d, c * UNIT_SENTENCES, ch)))
+            .collect();
+        let mapped: Vec<R> = units
+            .par_iter()
+            .map_init(Vec::new, |res, &(d, first, spans)| {
+                let text = docs[d].as_ref();
+                res.clear();
+                with_worker_scratch(|s| res.extend(spans.iter().enumerate().map(|(i, sp)| self.classify_sentence(sp.of(text), first + i, sp.start, s))));
+                f(d, res)
+            })
+            .collect();
+        let mut out: Vec<Vec<R>> = docs.iter().map(|_| Vec::new()).collect();
+        for (&(d, _, _), r) in units.iter().zip(mapped) {
+            out[d].push(r);
+        }
+        out
     }
 }
+
+thread_local! {
+    /// Each worker thread's scratch space, kept across batches so that its stem cache stays warm.
+    static WORKER_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+}
+
+/// Runs `f` with this thread's scratch space (a fresh one if it is already in use).
+fn with_worker_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
+    WORKER_SCRATCH.with(|c| match c.try_borrow_mut() {
+        Ok(mut s) => f(&mut s),
+        Err(_) => f(&mut Scratch::default()),
+    })
+}
+
+/// Sentences per unit of parallel work in [`Pipeline::classify_batch_with`].
+pub const UNIT_SENTENCES: usize = 256;
 
 /// Hash of an actor's canonical name for target-conjoined features (lowercased FNV-1a).
 fn actor_hash(actor: &str) -> u64 {
