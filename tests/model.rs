@@ -90,6 +90,29 @@ fn batches_split_long_documents_without_changing_results() {
     assert!(batch[2].is_empty());
 }
 
+/// `classify_sentence_into` reuses a result's allocations: whatever it held before (more
+/// actors, other aliases), the result must equal a fresh `classify_sentence`.
+#[test]
+fn classifying_into_a_used_result_equals_a_fresh_result() {
+    let p = model_file::load(&root().join("models/stancer.model")).unwrap();
+    let sentences = [
+        "Washington, Tokyo and Seoul condemned the launch, while Beijing urged restraint and Moscow said nothing.",
+        "Kyiv welcomed the package.",
+        "The weather was mild.",
+        "Paris and Berlin hedged.",
+    ];
+    let mut s = stancer::Scratch::default();
+    let mut reused = stancer::SentenceResult::default();
+    for round in 0..2 {
+        for (i, text) in sentences.iter().enumerate() {
+            p.classify_sentence_into(text, i, 10 * i, &mut s, &mut reused);
+            let fresh = p.classify_sentence(text, i, 10 * i, &mut stancer::Scratch::default());
+            assert_eq!(reused, fresh, "round {round}: {text}");
+        }
+    }
+    assert!(p.classify_sentence(sentences[0], 0, 0, &mut s).actors.len() >= 4);
+}
+
 /// A (text, actor) pair must get the same answer whatever the scratch space classified
 /// before it: the sentence head's row once picked up the previous pair's target block.
 #[test]

@@ -61,7 +61,7 @@ pub struct Head {
 }
 
 /// A label with its class probabilities, in the head's label order.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Prediction {
     /// Index of the predicted class.
     pub label: usize,
@@ -70,7 +70,7 @@ pub struct Prediction {
 }
 
 /// One actor in one sentence.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct ActorResult {
     /// Canonical actor name.
     pub actor: String,
@@ -83,7 +83,7 @@ pub struct ActorResult {
 }
 
 /// One sentence of a document.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct SentenceResult {
     /// 0-based index in the document.
     pub index: usize,
@@ -100,6 +100,7 @@ pub struct SentenceResult {
 pub struct Scratch {
     analyzer: AnalyzerScratch,
     pairs: Vec<(u32, f32)>,
+    order: Vec<(u32, Mention)>,
     base: Vec<(u32, f32)>,
     row: SparseRow,
     mentions: Vec<Mention>,
@@ -251,11 +252,13 @@ impl Pipeline {
         Prediction { label: argmax(&s.scores), probs: s.scores.clone() }
     }
 
-    /// Prediction from a head's dot products with an unnormalised row and the row's scale.
-    fn predict_dots(head: &Head, dots: &[f32], scale: f32, s: &mut Scratch) -> Prediction {
-        s.scores.resize(head.model.n_classes(), 0.0);
-        head.model.proba_from_dots(dots, scale, &mut s.scores);
-        Prediction { label: argmax(&s.scores), probs: s.scores.clone() }
+    /// Prediction from a head's dot products with an unnormalised row and the row's scale,
+    /// written into `out` (its allocation reused).
+    fn predict_dots_into(head: &Head, dots: &[f32], scale: f32, out: &mut Prediction) {
+        out.probs.clear();
+        out.probs.resize(head.model.n_classes(), 0.0);
+        head.model.proba_from_dots(dots, scale, &mut out.probs);
+        out.label = argmax(&out.probs);
     }
 
     /// Classifies one sentence: sentence heads, then every actor it mentions. The sentence
@@ -264,6 +267,15 @@ impl Pipeline {
     /// the joined row of [`actor_row`](Self::actor_row)).
     /// `offset` is added to every span (the sentence's position in its document).
     pub fn classify_sentence(&self, text: &str, index: usize, offset: usize, s: &mut Scratch) -> SentenceResult {
+        let mut out = SentenceResult::default();
+        self.classify_sentence_into(text, index, offset, s, &mut out);
+        out
+    }
+
+    /// [`classify_sentence`](Self::classify_sentence) into an existing result, reusing its
+    /// allocations (strings, prediction vectors): a batch that recycles its results does not
+    /// allocate per sentence.
+    pub fn classify_sentence_into(&self, text: &str, index: usize, offset: usize, s: &mut Scratch, out: &mut SentenceResult) {
         self.analyzer.analyze(text, &mut s.analyzer);
         s.base.clear();
         self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
@@ -271,23 +283,31 @@ impl Pipeline {
         let base_sumsq = self.vectorizer.merge(&s.base, &mut base_row);
         let inv = inv_norm(base_sumsq);
         let mut dots = std::mem::take(&mut s.dots);
-        let mut heads = Vec::new();
+        out.index = index;
+        out.span = Span { start: offset, end: offset + text.len() };
+        let mut n_heads = 0;
         for h in self.heads.iter().filter(|h| h.scope == Scope::Sentence) {
             let k = h.model.n_classes();
             dots.clear();
             dots.resize(k, 0.0);
             h.model.accumulate(&base_row.indices, &base_row.values, &mut dots);
-            heads.push(Self::predict_dots(h, &dots, inv, s));
+            if out.heads.len() <= n_heads {
+                out.heads.push(Prediction::default());
+            }
+            Self::predict_dots_into(h, &dots, inv, &mut out.heads[n_heads]);
+            n_heads += 1;
         }
+        out.heads.truncate(n_heads);
         // Distinct actors in order of first mention.
         self.gazetteer.find_into(text, &mut s.mentions);
-        let mut order: Vec<(u32, Mention)> = Vec::new();
+        let mut order = std::mem::take(&mut s.order);
+        order.clear();
         for m in &s.mentions {
             if !order.iter().any(|(a, _)| *a == m.actor) {
                 order.push((m.actor, *m));
             }
         }
-        let mut actors = Vec::with_capacity(order.len());
+        let mut n_actors = 0;
         if !order.is_empty() && self.heads.iter().any(|h| h.scope == Scope::Actor) {
             // The sentence block's dot products with every actor head, once: `dots` holds
             // them head after head, followed by room for one actor's total.
@@ -304,31 +324,41 @@ impl Pipeline {
             }
             let actor_base_sumsq = base_sumsq * w * w;
             let n_base = dots.len();
-            for (actor, first) in order {
+            for &(actor, first) in &order {
                 let name = self.gazetteer.actor_name(actor);
                 let (_, target_sumsq) = self.target_block(text, name, None, s);
                 let inv = inv_norm(actor_base_sumsq + target_sumsq);
-                let mut preds = Vec::new();
+                if out.actors.len() <= n_actors {
+                    out.actors.push(ActorResult::default());
+                }
+                let r = &mut out.actors[n_actors];
                 let mut at = 0;
+                let mut n_heads = 0;
                 for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
                     let k = h.model.n_classes();
                     dots.truncate(n_base);
                     dots.extend_from_within(at..at + k);
                     h.model.accumulate(&s.target_block.indices, &s.target_block.values, &mut dots[n_base..]);
-                    preds.push(Self::predict_dots(h, &dots[n_base..], inv, s));
+                    if r.heads.len() <= n_heads {
+                        r.heads.push(Prediction::default());
+                    }
+                    Self::predict_dots_into(h, &dots[n_base..], inv, &mut r.heads[n_heads]);
+                    n_heads += 1;
                     at += k;
                 }
-                actors.push(ActorResult {
-                    actor: name.to_owned(),
-                    alias: first.span.of(text).to_owned(),
-                    span: Some(Span { start: first.span.start + offset, end: first.span.end + offset }),
-                    heads: preds,
-                });
+                r.heads.truncate(n_heads);
+                r.actor.clear();
+                r.actor.push_str(name);
+                r.alias.clear();
+                r.alias.push_str(first.span.of(text));
+                r.span = Some(Span { start: first.span.start + offset, end: first.span.end + offset });
+                n_actors += 1;
             }
         }
+        out.actors.truncate(n_actors);
+        s.order = order;
         s.base_row = base_row;
         s.dots = dots;
-        SentenceResult { index, span: Span { start: offset, end: offset + text.len() }, heads, actors }
     }
 
     /// Classifies a (sentence, actor) pair as given, without segmentation or detection.
@@ -381,11 +411,18 @@ impl Pipeline {
             .collect();
         let mapped: Vec<R> = units
             .par_iter()
-            .map_init(Vec::new, |res, &(d, first, spans)| {
+            .map_init(Vec::new, |res: &mut Vec<SentenceResult>, &(d, first, spans)| {
                 let text = docs[d].as_ref();
-                res.clear();
-                with_worker_scratch(|s| res.extend(spans.iter().enumerate().map(|(i, sp)| self.classify_sentence(sp.of(text), first + i, sp.start, s))));
-                f(d, res)
+                // Results are recycled, never dropped: their allocations serve the next unit.
+                if res.len() < spans.len() {
+                    res.resize_with(spans.len(), SentenceResult::default);
+                }
+                with_worker_scratch(|s| {
+                    for ((i, sp), r) in spans.iter().enumerate().zip(res.iter_mut()) {
+                        self.classify_sentence_into(sp.of(text), first + i, sp.start, s, r);
+                    }
+                });
+                f(d, &res[..spans.len()])
             })
             .collect();
         let mut out: Vec<Vec<R>> = docs.iter().map(|_| Vec::new()).collect();

@@ -15,7 +15,7 @@
 use serde::{Deserialize, Serialize};
 
 /// A half-open byte range `[start, end)` into the original text.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Span {
     /// First byte.
     pub start: usize,
