@@ -225,19 +225,21 @@ const BIG_DOC: usize = 1 << 20;
 const BIG_DOC_SENTENCES: usize = 4096;
 
 /// Classifies one large document in sentence batches, writing as it goes.
-fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text: &str, writer: &mut RowWriter<W>) -> std::io::Result<usize> {
+fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text: &str, writer: &mut RowWriter<W>, buffers: &Buffers) -> std::io::Result<usize> {
     let spans = p.splitter.split(text);
+    let format = writer.format();
     for (c, chunk) in spans.chunks(BIG_DOC_SENTENCES).enumerate() {
-        let results: Vec<SentenceResult> = pool.install(|| {
-            chunk
-                .par_iter()
-                .enumerate()
-                .with_min_len(64)
-                .map_init(Scratch::default, |s, (i, sp)| p.classify_sentence(sp.of(text), c * BIG_DOC_SENTENCES + i, sp.start, s))
-                .collect()
+        let pieces = pool.install(|| {
+            p.classify_spans_with(text, chunk, c * BIG_DOC_SENTENCES, |_, res| {
+                let mut w = RowWriter::without_header(buffers.take(), format, p.heads());
+                res.iter().try_for_each(|r| w.write_sentence(id, text, r)).map(|()| (w.rows(), w.into_inner()))
+            })
         });
-        for r in &results {
-            writer.write_sentence(id, text, r)?;
+        for piece in pieces {
+            let (rows, bytes) = piece?;
+            writer.write_header()?;
+            writer.write_rendered(&bytes, rows)?;
+            buffers.give(bytes);
         }
     }
     Ok(spans.len())
@@ -358,7 +360,7 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
                         bar.suspend(|| eprintln!("warning: {w}"));
                     }
                 }
-                match classify_big(&p, &pool, &doc.id, text, &mut writer) {
+                match classify_big(&p, &pool, &doc.id, text, &mut writer, &buffers) {
                     Ok(n) => {
                         docs_ok += 1;
                         sentences += n;

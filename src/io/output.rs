@@ -118,6 +118,11 @@ impl<W: Write> RowWriter<W> {
         self.out
     }
 
+    /// The output format.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
     /// Rows written so far.
     pub fn rows(&self) -> u64 {
         self.rows
