@@ -224,6 +224,28 @@ const BIG_DOC: usize = 1 << 20;
 /// Sentences per parallel batch inside a large document.
 const BIG_DOC_SENTENCES: usize = 4096;
 
+/// Reads `stream` into batches of at most [`BATCH_DOCS`] documents and [`BATCH_BYTES`]
+/// bytes (a document over [`BIG_DOC`] travels alone) and sends them, until the input ends
+/// or the receiver hangs up.
+fn read_batches(stream: InputStream, tx: &std::sync::mpsc::SyncSender<Vec<InputDoc>>) {
+    let mut stream = stream.peekable();
+    loop {
+        let mut batch = Vec::new();
+        let mut bytes = 0;
+        while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
+            if !batch.is_empty() && stream.peek().is_some_and(|d| d.bytes > BIG_DOC) {
+                break;
+            }
+            let Some(d) = stream.next() else { break };
+            bytes += d.bytes;
+            batch.push(d);
+        }
+        if batch.is_empty() || tx.send(batch).is_err() {
+            return;
+        }
+    }
+}
+
 /// Classifies one large document in sentence batches, writing as it goes.
 fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text: &str, writer: &mut RowWriter<W>, buffers: &Buffers) -> std::io::Result<usize> {
     let spans = p.splitter.split(text);
@@ -332,101 +354,92 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
     let mut writer = RowWriter::new(out, format, p.heads());
     let buffers = Buffers::default();
     let cols = InputColumns { text: a.text_col.clone(), actor: a.actor_col.clone(), id: a.id_col.clone() };
-    let mut stream = InputStream::new(&a.inputs, cols).peekable();
+    let stream = InputStream::new(&a.inputs, cols);
     let bar = if a.quiet { ProgressBar::hidden() } else { progress(None, "documents") };
     let (mut docs_ok, mut sentences, mut skipped) = (0usize, 0usize, Vec::<String>::new());
     let mut warnings = 0usize;
     let out_name = a.output.as_ref().map_or("standard output".to_owned(), |p| p.display().to_string());
-    loop {
-        let mut batch = Vec::new();
-        let mut bytes = 0;
-        while batch.len() < BATCH_DOCS && bytes < BATCH_BYTES {
-            // A large document travels alone, sentence-streamed below.
-            if !batch.is_empty() && stream.peek().is_some_and(|d| d.bytes > BIG_DOC) {
-                break;
+    // Input is read into batches on a thread of its own, one batch ahead of the workers.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<InputDoc>>(1);
+        scope.spawn(move || read_batches(stream, &tx));
+        for batch in rx {
+            if let [doc] = batch.as_slice() {
+                if let (true, Ok(DocText::Article(text))) = (doc.bytes > BIG_DOC, &doc.text) {
+                    for w in &doc.warnings {
+                        warnings += 1;
+                        if !a.quiet {
+                            bar.suspend(|| eprintln!("warning: {w}"));
+                        }
+                    }
+                    match classify_big(&p, &pool, &doc.id, text, &mut writer, &buffers) {
+                        Ok(n) => {
+                            docs_ok += 1;
+                            sentences += n;
+                        }
+                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
+                        Err(e) => return Err(Error::io(&out_name, e)),
+                    }
+                    bar.inc(1);
+                    continue;
+                }
             }
-            let Some(d) = stream.next() else { break };
-            bytes += d.bytes;
-            batch.push(d);
-        }
-        if batch.is_empty() {
-            break;
-        }
-        if let [doc] = batch.as_slice() {
-            if let (true, Ok(DocText::Article(text))) = (doc.bytes > BIG_DOC, &doc.text) {
+            // Classify and render each document's rows on the workers; the main thread only
+            // writes the rendered bytes, in input order.
+            let results = classify_rendered(&p, &pool, &batch, format, &buffers);
+            for (doc, res) in batch.iter().zip(results) {
                 for w in &doc.warnings {
                     warnings += 1;
                     if !a.quiet {
                         bar.suspend(|| eprintln!("warning: {w}"));
                     }
                 }
-                match classify_big(&p, &pool, &doc.id, text, &mut writer, &buffers) {
-                    Ok(n) => {
+                match res {
+                    Ok(done) => {
                         docs_ok += 1;
-                        sentences += n;
+                        sentences += done.sentences;
+                        let written = writer.write_header().and_then(|()| done.pieces.iter().try_for_each(|(bytes, rows)| writer.write_rendered(bytes, *rows)));
+                        done.pieces.into_iter().for_each(|(b, _)| buffers.give(b));
+                        if let Err(e) = written {
+                            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                                return Ok(0);
+                            }
+                            return Err(Error::io(&out_name, e));
+                        }
                     }
-                    Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
-                    Err(e) => return Err(Error::io(&out_name, e)),
+                    Err(reason) => {
+                        if !a.quiet {
+                            bar.suspend(|| eprintln!("skipped: {}: {reason}", doc.id));
+                        }
+                        skipped.push(doc.id.clone());
+                    }
                 }
                 bar.inc(1);
-                continue;
             }
         }
-        // Classify and render each document's rows on the workers; the main thread only
-        // writes the rendered bytes, in input order.
-        let results = classify_rendered(&p, &pool, &batch, format, &buffers);
-        for (doc, res) in batch.iter().zip(results) {
-            for w in &doc.warnings {
-                warnings += 1;
-                if !a.quiet {
-                    bar.suspend(|| eprintln!("warning: {w}"));
-                }
+        if let Err(e) = writer.flush() {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(0);
             }
-            match res {
-                Ok(done) => {
-                    docs_ok += 1;
-                    sentences += done.sentences;
-                    let written = writer.write_header().and_then(|()| done.pieces.iter().try_for_each(|(bytes, rows)| writer.write_rendered(bytes, *rows)));
-                    done.pieces.into_iter().for_each(|(b, _)| buffers.give(b));
-                    if let Err(e) = written {
-                        if e.kind() == std::io::ErrorKind::BrokenPipe {
-                            return Ok(0);
-                        }
-                        return Err(Error::io(&out_name, e));
-                    }
-                }
-                Err(reason) => {
-                    if !a.quiet {
-                        bar.suspend(|| eprintln!("skipped: {}: {reason}", doc.id));
-                    }
-                    skipped.push(doc.id.clone());
-                }
-            }
-            bar.inc(1);
+            return Err(Error::io(&out_name, e));
         }
-    }
-    if let Err(e) = writer.flush() {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return Ok(0);
+        bar.finish_and_clear();
+        if !a.quiet {
+            eprintln!(
+                "summary: {} documents read, {} classified, {} sentences, {} rows written, {} skipped, {} warnings",
+                docs_ok + skipped.len(),
+                docs_ok,
+                sentences,
+                writer.rows(),
+                skipped.len(),
+                warnings
+            );
         }
-        return Err(Error::io(&out_name, e));
-    }
-    bar.finish_and_clear();
-    if !a.quiet {
-        eprintln!(
-            "summary: {} documents read, {} classified, {} sentences, {} rows written, {} skipped, {} warnings",
-            docs_ok + skipped.len(),
-            docs_ok,
-            sentences,
-            writer.rows(),
-            skipped.len(),
-            warnings
-        );
-    }
-    if a.strict && !skipped.is_empty() {
-        return Ok(EXIT_SKIPPED);
-    }
-    Ok(0)
+        if a.strict && !skipped.is_empty() {
+            return Ok(EXIT_SKIPPED);
+        }
+        Ok(0)
+    })
 }
 
 fn cmd_evaluate(a: EvaluateArgs) -> Result<u8> {
