@@ -71,6 +71,30 @@ fn row_level_problems_skip_with_warning_and_count() {
     assert!(e.contains("(1 skipped)"), "{e}");
 }
 
+/// A bad row of a CSV or JSONL input is skipped with one line naming its file and line
+/// once, and the good rows around it are classified.
+#[test]
+fn bad_input_rows_are_skipped_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model(dir.path());
+    let csv = dir.path().join("rows.csv");
+    std::fs::write(&csv, "id,text\nr1,Seoul backs Kyiv.\nr2\nr3,Tokyo hedged.\n").unwrap();
+    let jsonl = dir.path().join("rows.jsonl");
+    std::fs::write(&jsonl, "{\"text\":\"Paris welcomed it.\"}\n\nnot json\n").unwrap();
+    let o = stancer(&["classify", "--model", model.to_str().unwrap(), csv.to_str().unwrap(), jsonl.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let e = err(&o);
+    let skips: Vec<&str> = e.lines().filter(|l| l.starts_with("skipped: ")).collect();
+    assert_eq!(skips.len(), 3, "{e}");
+    assert!(skips[0].ends_with("rows.csv:3: expected 2 fields, found 1"), "{e}");
+    assert!(skips[1].ends_with("rows.jsonl:2: empty line"), "{e}");
+    assert!(skips[2].contains("rows.jsonl:3: invalid JSON"), "{e}");
+    for s in &skips {
+        assert_eq!(s.matches("rows.").count(), 1, "file named once: {s}");
+    }
+    assert!(e.contains("summary: 6 documents read, 3 classified"), "{e}");
+}
+
 #[test]
 fn bad_articles_are_reported_and_the_rest_classified() {
     let dir = tempfile::tempdir().unwrap();

@@ -167,7 +167,11 @@ impl InputStream {
                         let line = e.position().map_or(0, |p| p.line());
                         let id = format!("{}:{line}", path.display());
                         let fatal = !matches!(e.kind(), ::csv::ErrorKind::Utf8 { .. } | ::csv::ErrorKind::UnequalLengths { .. });
-                        let msg = crate::error::Error::csv(path.clone(), e).to_string();
+                        // The id already names the file and line; the reason says what is wrong.
+                        let msg = match crate::error::Error::csv(path.clone(), e) {
+                            crate::error::Error::Csv { message, .. } => message,
+                            other => other.to_string(),
+                        };
                         if fatal {
                             self.current = Current::None;
                         }
@@ -187,9 +191,9 @@ impl InputStream {
                     }
                     Some(Err(e)) => {
                         self.current = Current::None;
-                        Some(InputDoc { id: format!("{p}:{n}"), text: Err(format!("{p}:{n}: {e}")), warnings: vec![], bytes: 0 })
+                        Some(InputDoc { id: format!("{p}:{n}"), text: Err(e.to_string()), warnings: vec![], bytes: 0 })
                     }
-                    Some(Ok(l)) if l.trim().is_empty() => Some(InputDoc { id: format!("{p}:{n}"), text: Err(format!("{p}:{n}: empty line")), warnings: vec![], bytes: 0 }),
+                    Some(Ok(l)) if l.trim().is_empty() => Some(InputDoc { id: format!("{p}:{n}"), text: Err("empty line".into()), warnings: vec![], bytes: 0 }),
                     Some(Ok(l)) => Some(parse_json_line(&p, n, &l, &self.cols)),
                 }
             }
@@ -201,7 +205,7 @@ fn parse_json_line(path: &str, n: u64, l: &str, cols: &InputColumns) -> InputDoc
     let bytes = l.len();
     let v: serde_json::Value = match serde_json::from_str(l) {
         Ok(v) => v,
-        Err(e) => return InputDoc { id: format!("{path}:{n}"), text: Err(format!("{path}:{n}: invalid JSON: {e}")), warnings: vec![], bytes },
+        Err(e) => return InputDoc { id: format!("{path}:{n}"), text: Err(format!("invalid JSON: {e}")), warnings: vec![], bytes },
     };
     let s = |k: &str| v.get(k).and_then(|x| x.as_str()).map(str::to_owned);
     let id = s(&cols.id).unwrap_or_else(|| format!("{path}:{n}"));
