@@ -251,20 +251,25 @@ fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text
     let spans = p.splitter.split(text);
     let format = writer.format();
     for (c, chunk) in spans.chunks(BIG_DOC_SENTENCES).enumerate() {
-        let pieces = pool.install(|| {
-            p.classify_spans_with(text, chunk, c * BIG_DOC_SENTENCES, |_, res| {
-                let mut w = RowWriter::without_header(buffers.take(), format, p.heads());
-                res.iter().try_for_each(|r| w.write_sentence(id, text, r)).map(|()| (w.rows(), w.into_inner()))
-            })
-        });
-        for piece in pieces {
-            let (rows, bytes) = piece?;
-            writer.write_header()?;
-            writer.write_rendered(&bytes, rows)?;
-            buffers.give(bytes);
-        }
+        let pieces = pool.install(|| p.classify_spans_with(text, chunk, c * BIG_DOC_SENTENCES, |_, res| render(p, buffers, format, id, text, res)));
+        let pieces: Vec<Piece> = pieces.into_iter().collect::<std::io::Result<_>>()?;
+        write_pieces(writer, buffers, pieces)?;
     }
     Ok(spans.len())
+}
+
+/// Renders the rows of some sentences of document `id` into a buffer from the pool.
+fn render(p: &Pipeline, buffers: &Buffers, format: Format, id: &str, text: &str, res: &[SentenceResult]) -> std::io::Result<Piece> {
+    let mut w = RowWriter::without_header(buffers.take(), format, p.heads());
+    res.iter().try_for_each(|r| w.write_sentence(id, text, r))?;
+    Ok(Piece { sentences: res.len(), rows: w.rows(), bytes: w.into_inner() })
+}
+
+/// Writes rendered pieces in order (CSV header first) and hands their buffers back.
+fn write_pieces<W: Write>(writer: &mut RowWriter<W>, buffers: &Buffers, pieces: Vec<Piece>) -> std::io::Result<()> {
+    let written = writer.write_header().and_then(|()| pieces.iter().try_for_each(|pc| writer.write_rendered(&pc.bytes, pc.rows)));
+    pieces.into_iter().for_each(|pc| buffers.give(pc.bytes));
+    written
 }
 
 /// Output buffers that the writer hands back for the workers to render into again: fresh
@@ -290,47 +295,33 @@ impl Buffers {
     }
 }
 
-/// One unit of work rendered: sentences, rows and bytes, or why rendering failed.
-type Piece = std::result::Result<(usize, u64, Vec<u8>), String>;
-
-/// One document's rendered output: its sentence count and its rows as rendered byte pieces
-/// (one per unit of work) with their row counts, in order.
-struct Rendered {
+/// One unit of work rendered: its sentence and row counts and the rows' bytes.
+struct Piece {
     sentences: usize,
-    pieces: Vec<(Vec<u8>, u64)>,
+    rows: u64,
+    bytes: Vec<u8>,
 }
 
 /// Classifies and renders a batch of documents on the workers (articles shared out in
-/// sentence runs, see [`Pipeline::classify_batch_with`]); results per document, in input order.
-fn classify_rendered(p: &Pipeline, pool: &rayon::ThreadPool, batch: &[InputDoc], format: Format, buffers: &Buffers) -> Vec<std::result::Result<Rendered, String>> {
-    let render = |doc: &InputDoc, text: &str, res: &[SentenceResult]| {
-        let mut w = RowWriter::without_header(buffers.take(), format, p.heads());
-        res.iter().try_for_each(|r| w.write_sentence(&doc.id, text, r)).map(|()| (res.len(), w.rows(), w.into_inner())).map_err(|e| e.to_string())
-    };
+/// sentence runs, see [`Pipeline::classify_batch_with`]): each document's rendered pieces in
+/// order, or why it was skipped; in input order.
+fn classify_rendered(p: &Pipeline, pool: &rayon::ThreadPool, batch: &[InputDoc], format: Format, buffers: &Buffers) -> Vec<std::result::Result<Vec<Piece>, String>> {
     pool.install(|| {
         let articles: Vec<&str> = batch.iter().map(|d| if let Ok(DocText::Article(t)) = &d.text { t.as_str() } else { "" }).collect();
-        let units = p.classify_batch_with(&articles, |i, res| render(&batch[i], articles[i], res));
-        let pairs: Vec<Option<Piece>> = batch
+        let units = p.classify_batch_with(&articles, |i, res| render(p, buffers, format, &batch[i].id, articles[i], res));
+        let pairs: Vec<Option<std::io::Result<Piece>>> = batch
             .par_iter()
             .map_init(Scratch::default, |s, d| match &d.text {
-                Ok(DocText::Pair { text, actor }) => Some(render(d, text, &[p.classify_pair(text, actor, s)])),
+                Ok(DocText::Pair { text, actor }) => Some(render(p, buffers, format, &d.id, text, &[p.classify_pair(text, actor, s)])),
                 _ => None,
             })
             .collect();
         batch
             .iter()
             .zip(units.into_iter().zip(pairs))
-            .map(|(d, (units, pair))| {
-                if let Err(reason) = &d.text {
-                    return Err(reason.clone());
-                }
-                let mut r = Rendered { sentences: 0, pieces: Vec::new() };
-                for piece in units.into_iter().chain(pair) {
-                    let (n, rows, bytes) = piece?;
-                    r.sentences += n;
-                    r.pieces.push((bytes, rows));
-                }
-                Ok(r)
+            .map(|(d, (units, pair))| match &d.text {
+                Err(reason) => Err(reason.clone()),
+                Ok(_) => units.into_iter().chain(pair).collect::<std::io::Result<Vec<Piece>>>().map_err(|e| e.to_string()),
             })
             .collect()
     })
@@ -395,12 +386,10 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
                     }
                 }
                 match res {
-                    Ok(done) => {
+                    Ok(pieces) => {
                         docs_ok += 1;
-                        sentences += done.sentences;
-                        let written = writer.write_header().and_then(|()| done.pieces.iter().try_for_each(|(bytes, rows)| writer.write_rendered(bytes, *rows)));
-                        done.pieces.into_iter().for_each(|(b, _)| buffers.give(b));
-                        if let Err(e) = written {
+                        sentences += pieces.iter().map(|pc| pc.sentences).sum::<usize>();
+                        if let Err(e) = write_pieces(&mut writer, &buffers, pieces) {
                             if e.kind() == std::io::ErrorKind::BrokenPipe {
                                 return Ok(0);
                             }

@@ -276,9 +276,7 @@ impl Pipeline {
     /// allocations (strings, prediction vectors): a batch that recycles its results does not
     /// allocate per sentence.
     pub fn classify_sentence_into(&self, text: &str, index: usize, offset: usize, s: &mut Scratch, out: &mut SentenceResult) {
-        self.analyzer.analyze(text, &mut s.analyzer);
-        s.base.clear();
-        self.vectorizer.sentence_features(&s.analyzer, &mut s.base);
+        self.prepare_sentence(text, s);
         let mut base_row = std::mem::take(&mut s.base_row);
         let base_sumsq = self.vectorizer.merge(&s.base, &mut base_row);
         let inv = inv_norm(base_sumsq);
@@ -291,15 +289,11 @@ impl Pipeline {
             dots.clear();
             dots.resize(k, 0.0);
             h.model.accumulate(&base_row.indices, &base_row.values, &mut dots);
-            if out.heads.len() <= n_heads {
-                out.heads.push(Prediction::default());
-            }
-            Self::predict_dots_into(h, &dots, inv, &mut out.heads[n_heads]);
+            Self::predict_dots_into(h, &dots, inv, slot(&mut out.heads, n_heads));
             n_heads += 1;
         }
         out.heads.truncate(n_heads);
         // Distinct actors in order of first mention.
-        self.gazetteer.find_into(text, &mut s.mentions);
         let mut order = std::mem::take(&mut s.order);
         order.clear();
         for m in &s.mentions {
@@ -328,10 +322,7 @@ impl Pipeline {
                 let name = self.gazetteer.actor_name(actor);
                 let (_, target_sumsq) = self.target_block(text, name, None, s);
                 let inv = inv_norm(actor_base_sumsq + target_sumsq);
-                if out.actors.len() <= n_actors {
-                    out.actors.push(ActorResult::default());
-                }
-                let r = &mut out.actors[n_actors];
+                let r = slot(&mut out.actors, n_actors);
                 let mut at = 0;
                 let mut n_heads = 0;
                 for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
@@ -339,10 +330,7 @@ impl Pipeline {
                     dots.truncate(n_base);
                     dots.extend_from_within(at..at + k);
                     h.model.accumulate(&s.target_block.indices, &s.target_block.values, &mut dots[n_base..]);
-                    if r.heads.len() <= n_heads {
-                        r.heads.push(Prediction::default());
-                    }
-                    Self::predict_dots_into(h, &dots[n_base..], inv, &mut r.heads[n_heads]);
+                    Self::predict_dots_into(h, &dots[n_base..], inv, slot(&mut r.heads, n_heads));
                     n_heads += 1;
                     at += k;
                 }
@@ -454,6 +442,14 @@ impl Pipeline {
             })
             .collect()
     }
+}
+
+/// Element `i` of `v`, appending defaults up to it: results reuse their old elements.
+fn slot<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
+    if v.len() <= i {
+        v.resize_with(i + 1, T::default);
+    }
+    &mut v[i]
 }
 
 thread_local! {
