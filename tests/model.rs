@@ -14,9 +14,9 @@ fn save_load_round_trip_gives_identical_predictions_and_bytes() {
     let q = model_file::from_bytes(&bytes, &path).unwrap();
     let docs = ["Moscow warned Kyiv. Tokyo welcomed the talks.", "Seoul has not ruled out sending arms."];
     assert_eq!(p.classify_batch(&docs), q.classify_batch(&docs));
-    // Pinned serialized shape: magic, version 1, then length and CRC.
+    // Pinned serialized shape: magic, version 2 (1 had no `claim_cues`), then length and CRC.
     assert_eq!(&bytes[..8], b"STANCER\0");
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 1);
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
     assert_eq!(u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize, bytes.len() - 24);
 }
 
@@ -180,8 +180,11 @@ fn damaged_model_files_get_typed_errors() {
     flipped[mid] ^= 0x10;
     assert!(matches!(p(&flipped), Err(Error::CorruptModel { message, .. }) if message.contains("checksum")));
     let mut newer = good.clone();
-    newer[8] = 2;
-    assert!(matches!(p(&newer), Err(Error::UnsupportedVersion { found: 2, supported: 1, .. })));
+    newer[8] = 3;
+    assert!(matches!(p(&newer), Err(Error::UnsupportedVersion { found: 3, supported: 2, .. })));
+    let mut older = good.clone();
+    older[8] = 1;
+    assert!(matches!(p(&older), Err(Error::UnsupportedVersion { found: 1, supported: 2, .. })));
     // The CLI prints them as one line naming the file, with a non-zero exit.
     let bad = dir.path().join("flipped.model");
     std::fs::write(&bad, &flipped).unwrap();

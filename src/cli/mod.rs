@@ -95,6 +95,7 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         char_weight: l.char_weight,
         target_window: l.target_window,
         sentence_weight: l.sentence_weight,
+        claim_cues: l.claim_cues,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();

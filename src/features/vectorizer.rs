@@ -32,6 +32,23 @@ use crate::features::hashing::{bucket, chain, fnv1a64};
 use crate::features::sparse::SparseRow;
 use crate::text::analyzer::{AnalyzerScratch, Token, CLAUSE_START, HEDGE_CUE, NEGATED, NEG_CUE};
 
+/// Words that deny or debunk a claim (lowercased forms), for
+/// [`FeatureParams::claim_cues`]; the analyzer's negation cues count as well.
+const REFUTE_CUES: &[&str] = &[
+    "fake", "hoax", "false", "debunk", "debunked", "debunks", "denies", "denied", "deny", "myth",
+    "untrue", "bogus", "satire", "satirical", "prank", "doesn't", "isn't", "wasn't", "didn't",
+    "rejects", "rejected", "dismisses", "dismissed", "refutes", "refuted", "nonsense",
+    "fabricated", "misleading", "wrong", "scam",
+];
+/// Words that report a claim without vouching for it, for [`FeatureParams::claim_cues`];
+/// the analyzer's hedge cues count as well.
+const REPORT_CUES: &[&str] = &[
+    "reportedly", "allegedly", "alleged", "apparently", "purportedly", "supposedly", "rumour",
+    "rumours", "rumoured", "rumor", "rumors", "rumored", "claims", "claimed", "claim", "says",
+    "said", "report", "reports", "according", "possibly", "unconfirmed", "unverified",
+    "speculation", "believed", "suggests", "appears", "seems",
+];
+
 /// Namespaces: each feature family hashes into the table with its own seed.
 mod ns {
     pub const WORD: u64 = 1;
@@ -43,6 +60,7 @@ mod ns {
     pub const CLAUSE: u64 = 7;
     pub const CUE: u64 = 8;
     pub const CONJ: u64 = 9;
+    pub const CLAIM: u64 = 10;
 }
 
 /// Marker hashes chained onto token hashes; fixed, part of the model format.
@@ -64,6 +82,7 @@ const EOS: u64 = 0x454f_535f_5f5f_5f5f;
 /// | `target_conjoin` | true | word features conjoined with the target's identity | |
 /// | `negation_features` | true | words in a negation scope hash differently | |
 /// | `sentence_weight` | 1.0 | weight of the sentence-level block in actor-scope rows, relative to the target block | (0, 4] |
+/// | `claim_cues` | false | refutation / reporting cue features for rows whose target does not occur in the text (a claim judged by a headline) | |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureParams {
     /// log2 of the number of hash buckets.
@@ -91,6 +110,11 @@ pub struct FeatureParams {
     /// block (1 = equal footing). Lower values make a per-actor head lean on the
     /// target-aware features: sentences with several targets of different polarity.
     pub sentence_weight: f32,
+    /// Refutation and reporting cue features for rows whose target does not occur in the
+    /// text (a headline judged against a claim, as in Emergent): whether the sentence holds
+    /// a refutation cue ("hoax", "denies", "not" ...), a reporting or hedge cue
+    /// ("reportedly", "claims", "may" ...), and a closing question mark.
+    pub claim_cues: bool,
 }
 
 impl Default for FeatureParams {
@@ -106,6 +130,7 @@ impl Default for FeatureParams {
             negation_features: true,
             conjoin_all: false,
             sentence_weight: 1.0,
+            claim_cues: false,
         }
     }
 }
@@ -305,6 +330,9 @@ impl HashingVectorizer {
         }
         let Some((first, last)) = target.tokens.first().map(|f| (*f, *target.tokens.last().unwrap_or(f))) else {
             self.push(out, ns::CUE, 0xAB5E_47, 1.0); // target absent from the text
+            if self.params.claim_cues {
+                self.claim_cues(a, out);
+            }
             self.conjoined(toks, target, out);
             return;
         };
@@ -334,6 +362,27 @@ impl HashingVectorizer {
         let first_mention = !(0..t0).any(|k| role(k) == Some(OTHER_TOKEN));
         self.push(out, ns::CUE, 0x100 | first_mention as u64, 1.0);
         self.conjoined(toks, target, out);
+    }
+
+    /// Whole-sentence cue features of a row whose target is absent from the text (see
+    /// [`FeatureParams::claim_cues`]): one feature for the combination and one per cue
+    /// present.
+    fn claim_cues(&self, a: &AnalyzerScratch, out: &mut Vec<(u32, f32)>) {
+        let toks = &a.tokens;
+        let (mut refute, mut report, mut question) = (false, false, false);
+        for (k, t) in toks.iter().enumerate() {
+            let w = a.norm(t);
+            refute |= t.flags & NEG_CUE != 0 || REFUTE_CUES.contains(&w);
+            report |= t.flags & HEDGE_CUE != 0 || REPORT_CUES.contains(&w);
+            question |= w == "?" && k + 2 >= toks.len();
+        }
+        let combo = (refute as u64) | (report as u64) << 1 | (question as u64) << 2;
+        self.push(out, ns::CLAIM, combo, 1.0);
+        for (on, id) in [(refute, 0x10), (report, 0x20), (question, 0x40)] {
+            if on {
+                self.push(out, ns::CLAIM, id, 1.0);
+            }
+        }
     }
 
     /// Per-target copies of sentence-level pairs already in `base` (with `conjoin_all`).
@@ -543,6 +592,42 @@ mod tests {
         let b = row_for("Paris will not object", p);
         let shared = a.indices.iter().filter(|i| b.indices.contains(i)).count();
         assert_eq!(shared, 2, "'object' under negation must hash apart");
+    }
+
+    /// Raw target-block pairs of `text` for a target at `tokens` (empty: absent).
+    fn target_pairs(text: &str, tokens: &[(usize, usize)], params: FeatureParams) -> Vec<(u32, f32)> {
+        let a = Analyzer::new(&AnalyzerParams::default());
+        let v = HashingVectorizer::new(params.check().unwrap());
+        let mut s = AnalyzerScratch::default();
+        a.analyze(text, &mut s);
+        let mut pairs = Vec::new();
+        v.target_features(&s, &Target { tokens, others: &[], actor_hash: 11 }, &mut pairs);
+        pairs
+    }
+
+    #[test]
+    fn claim_cues_mark_refuting_reporting_and_questions_when_the_target_is_absent() {
+        let on = FeatureParams { claim_cues: true, ..Default::default() };
+        let extra = |text: &str| {
+            let with = target_pairs(text, &[], on.clone());
+            let without = target_pairs(text, &[], FeatureParams::default());
+            assert!(with.starts_with(&without[..1]), "the absent-target cue comes first either way");
+            with.len() - without.len()
+        };
+        // Combination feature only.
+        assert_eq!(extra("Apple will sell ten million watches"), 1);
+        // Combination + one cue each.
+        assert_eq!(extra("Viral photo of the shark is a hoax"), 2);
+        assert_eq!(extra("Apple reportedly plans a cheaper watch"), 2);
+        assert_eq!(extra("Did the shark swim down the street?"), 2);
+        assert_eq!(extra("Police deny reports that the mayor was arrested?"), 4);
+        // Different cues, different features.
+        let hoax = target_pairs("It is a hoax", &[], on.clone());
+        let rumour = target_pairs("It is a rumour", &[], on.clone());
+        assert_ne!(hoax, rumour);
+        // A target present in the text: the flag changes nothing.
+        let present = "Police deny that the mayor was arrested";
+        assert_eq!(target_pairs(present, &[(0, 1)], on), target_pairs(present, &[(0, 1)], FeatureParams::default()));
     }
 
     #[test]

@@ -18,7 +18,7 @@ use crate::text::analyzer::AnalyzerParams;
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"STANCER\0";
 /// The format version this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 /// One stored head.
