@@ -85,8 +85,8 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
-    /// A model file was written by a newer (or unknown) format version.
-    #[error("{path}: model format version {found} is not supported (this build reads version {supported})")]
+    /// A model file was written in another format version (an older or newer build).
+    #[error("{path}: model format version {found} is not supported (this build reads version {supported}; retrain the model with `stancer train`)")]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,

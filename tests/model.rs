@@ -185,6 +185,8 @@ fn damaged_model_files_get_typed_errors() {
     let mut older = good.clone();
     older[8] = 1;
     assert!(matches!(p(&older), Err(Error::UnsupportedVersion { found: 1, supported: 2, .. })));
+    let msg = p(&older).unwrap_err().to_string();
+    assert!(msg.contains("version 1 is not supported") && msg.contains("stancer train"), "{msg}");
     // The CLI prints them as one line naming the file, with a non-zero exit.
     let bad = dir.path().join("flipped.model");
     std::fs::write(&bad, &flipped).unwrap();
