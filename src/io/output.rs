@@ -151,7 +151,14 @@ impl<W: Write> RowWriter<W> {
             self.prefix.clear();
             self.prefix.extend_from_slice(b"{\"doc\":");
             serde_json::to_writer(&mut self.prefix, doc)?;
-            write!(self.prefix, ",\"sentence\":{},\"start\":{},\"end\":{},\"text\":", s.index, s.span.start, s.span.end)?;
+            let mut n = itoa::Buffer::new();
+            self.prefix.extend_from_slice(b",\"sentence\":");
+            self.prefix.extend_from_slice(n.format(s.index).as_bytes());
+            self.prefix.extend_from_slice(b",\"start\":");
+            self.prefix.extend_from_slice(n.format(s.span.start).as_bytes());
+            self.prefix.extend_from_slice(b",\"end\":");
+            self.prefix.extend_from_slice(n.format(s.span.end).as_bytes());
+            self.prefix.extend_from_slice(b",\"text\":");
             serde_json::to_writer(&mut self.prefix, sentence)?;
         }
         let n_rows = s.actors.len().max(1);
@@ -174,7 +181,14 @@ impl<W: Write> RowWriter<W> {
                             o.write_all(b",\"alias\":")?;
                             serde_json::to_writer(&mut *o, &a.alias)?;
                             match a.span {
-                                Some(sp) => write!(o, ",\"actor_start\":{},\"actor_end\":{}", sp.start, sp.end)?,
+                                Some(sp) => {
+                                    // itoa instead of write!: the formatter was 3% of classify.
+                                    let mut n = itoa::Buffer::new();
+                                    o.write_all(b",\"actor_start\":")?;
+                                    o.write_all(n.format(sp.start).as_bytes())?;
+                                    o.write_all(b",\"actor_end\":")?;
+                                    o.write_all(n.format(sp.end).as_bytes())?;
+                                }
                                 None => o.write_all(b",\"actor_start\":null,\"actor_end\":null")?,
                             }
                         }
