@@ -86,8 +86,13 @@ impl SentenceSplitter {
         let bytes = text.as_bytes();
         let mut start = 0usize;
         let mut quote_depth: i32 = 0;
-        let mut iter = text.char_indices().peekable();
-        while let Some((i, c)) = iter.next() {
+        // Scan by position, jumping straight to the next byte that can begin a character
+        // the rules act on (see `ACTS_ON`), instead of decoding every character.
+        let mut p = 0usize;
+        while let Some(k) = bytes.get(p..).and_then(|b| b.iter().position(|&x| ACTS_ON[x as usize])) {
+            let i = p + k;
+            let Some(c) = text.get(i..).and_then(|t| t.chars().next()) else { break };
+            p = i + c.len_utf8();
             match c {
                 '“' | '«' => quote_depth += 1,
                 '”' | '»' => quote_depth = (quote_depth - 1).max(0),
@@ -114,27 +119,24 @@ impl SentenceSplitter {
                         quote_depth = 0;
                     }
                     let skip_to = i + 1 + ws_len;
-                    while iter.peek().is_some_and(|&(j, _)| j < skip_to) {
-                        iter.next();
-                    }
+                    p = p.max(skip_to);
                 }
                 '.' | '!' | '?' | '…' => {
                     // Consume the run of terminal punctuation and closing quotes/brackets.
                     let mut end = i + c.len_utf8();
-                    while let Some(&(j, d)) = iter.peek() {
+                    while let Some(d) = text.get(end..).and_then(|t| t.chars().next()) {
                         if matches!(d, '.' | '!' | '?' | '…') {
-                            end = j + d.len_utf8();
-                            iter.next();
+                            end += d.len_utf8();
                         } else if is_closing(d) {
                             if matches!(d, '”' | '»') || (d == '"' && quote_depth > 0) {
                                 quote_depth = (quote_depth - 1).max(0);
                             }
-                            end = j + d.len_utf8();
-                            iter.next();
+                            end += d.len_utf8();
                         } else {
                             break;
                         }
                     }
+                    p = end;
                     if quote_depth > 0 {
                         continue;
                     }
@@ -166,6 +168,21 @@ impl SentenceSplitter {
 
 /// Is the word right before a period (the end of `before`) an abbreviation, initial or
 /// dotted acronym?
+/// Bytes that can begin a character `split_into` acts on: `"`, `\n`, `.`, `!`, `?`, and
+/// the lead bytes of `“ ” …` (0xE2) and `« »` (0xC2). UTF-8 continuation bytes are
+/// 0x80..=0xBF, so none of these can occur inside another character.
+const ACTS_ON: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'"' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b'.' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[0xE2] = true;
+    t[0xC2] = true;
+    t
+};
+
 fn is_abbreviation(before: &str) -> bool {
     let word_start = before
         .char_indices()
