@@ -439,7 +439,9 @@ impl Analyzer {
     fn word_info(&self, word: &str, scratch: &mut AnalyzerScratch) -> WordInfo {
         scratch.lower.clear();
         if word.is_ascii() {
-            scratch.lower.extend(word.bytes().map(|b| b.to_ascii_lowercase() as char));
+            // One copy and an in-place pass: pushing char by char cost ~100 instructions a word.
+            scratch.lower.push_str(word);
+            scratch.lower.make_ascii_lowercase();
         } else {
             for c in word.chars() {
                 match c {
