@@ -313,6 +313,10 @@ impl Analyzer {
         let mut st = ScanState { boundary: true, in_neg: false };
         while i < bytes.len() {
             let b = bytes[i];
+            if b == b' ' {
+                i += 1;
+                continue;
+            }
             if b < 128 {
                 let c = b as char;
                 if !(c.is_ascii_alphanumeric() || c == '_') {
@@ -356,15 +360,20 @@ impl Analyzer {
             }
             // A word: alphanumerics, with apostrophes followed by a letter kept inside.
             let start = i;
-            let mut end = i;
-            let mut rest = text[i..].char_indices().peekable();
-            while let Some((k, c)) = rest.next() {
-                if is_word_char(c) {
-                    end = i + k + c.len_utf8();
-                } else if matches!(c, '\'' | '’') && rest.peek().is_some_and(|&(_, n)| n.is_alphabetic()) {
-                    end = i + k + c.len_utf8();
-                } else {
-                    break;
+            // ASCII letters, digits and '_' first, byte by byte; characters are decoded
+            // only from a non-ASCII byte or an apostrophe on.
+            let mut end = i + bytes[i..].iter().take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_').count();
+            if bytes.get(end).is_some_and(|&b| b >= 128 || b == b'\'') {
+                let base = end;
+                let mut rest = text[base..].char_indices().peekable();
+                while let Some((k, c)) = rest.next() {
+                    if is_word_char(c) {
+                        end = base + k + c.len_utf8();
+                    } else if matches!(c, '\'' | '’') && rest.peek().is_some_and(|&(_, n)| n.is_alphabetic()) {
+                        end = base + k + c.len_utf8();
+                    } else {
+                        break;
+                    }
                 }
             }
             // A URL is one token that hashes as "<url>".
