@@ -425,20 +425,29 @@ impl HashingVectorizer {
             let mut t = cell.borrow_mut();
             let t = &mut *t;
             let gen = t.start(pairs.len());
+            // Sized for the worst case (all keys distinct), filled by position and cut to
+            // the distinct count: cheaper than three growing pushes per key.
             t.counts.clear();
+            t.counts.resize(pairs.len(), 0);
+            row.indices.resize(pairs.len(), 0);
+            row.values.resize(pairs.len(), 0.0);
+            let mut n = 0usize;
             for &(idx, w) in pairs {
-                match t.find_or_insert(gen, idx, row.indices.len() as u32) {
+                match t.find_or_insert(gen, idx, n as u32) {
                     Some(pos) => t.counts[pos as usize] += 1,
                     None => {
-                        row.indices.push(idx);
-                        row.values.push(w);
-                        t.counts.push(1);
+                        row.indices[n] = idx;
+                        row.values[n] = w;
+                        t.counts[n] = 1;
+                        n += 1;
                     }
                 }
             }
-            for (v, &n) in row.values.iter_mut().zip(&t.counts) {
-                if n > 1 {
-                    *v *= 1.0 + (n as f32).ln();
+            row.indices.truncate(n);
+            row.values.truncate(n);
+            for (v, &c) in row.values.iter_mut().zip(&t.counts) {
+                if c > 1 {
+                    *v *= 1.0 + (c as f32).ln();
                 }
             }
         });
