@@ -85,8 +85,8 @@ pub enum Error {
         /// The file.
         path: PathBuf,
     },
-    /// A model file was written in another format version (an older or newer build).
-    #[error("{path}: model format version {found} is not supported (this build reads version {supported}; retrain the model with `stancer train`)")]
+    /// A model file was written in a format version this build does not read (a newer build).
+    #[error("{path}: model format version {found} is not supported (this build reads versions 1 to {supported}; a newer build wrote it, or it is not a stancer model)")]
     UnsupportedVersion {
         /// The file.
         path: PathBuf,

@@ -182,11 +182,15 @@ fn damaged_model_files_get_typed_errors() {
     let mut newer = good.clone();
     newer[8] = 3;
     assert!(matches!(p(&newer), Err(Error::UnsupportedVersion { found: 3, supported: 2, .. })));
+    let msg = p(&newer).unwrap_err().to_string();
+    assert!(msg.contains("version 3 is not supported") && msg.contains("versions 1 to 2"), "{msg}");
+    // A version-2 body under a version-1 header does not decode as the old layout.
     let mut older = good.clone();
     older[8] = 1;
-    assert!(matches!(p(&older), Err(Error::UnsupportedVersion { found: 1, supported: 2, .. })));
-    let msg = p(&older).unwrap_err().to_string();
-    assert!(msg.contains("version 1 is not supported") && msg.contains("stancer train"), "{msg}");
+    assert!(matches!(p(&older), Err(Error::CorruptModel { .. })));
+    let mut zero = good.clone();
+    zero[8] = 0;
+    assert!(matches!(p(&zero), Err(Error::UnsupportedVersion { found: 0, .. })));
     // The CLI prints them as one line naming the file, with a non-zero exit.
     let bad = dir.path().join("flipped.model");
     std::fs::write(&bad, &flipped).unwrap();
@@ -218,4 +222,29 @@ fn saving_is_atomic_and_checks_the_directory() {
     model_file::save(&p, &path).unwrap();
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().filter_map(|e| e.ok()).filter(|e| e.file_name().to_string_lossy().contains(".tmp")).collect();
     assert!(leftovers.is_empty(), "temporary files left behind");
+}
+
+/// `tests/fixtures/models/format-v1.model` was written by the build before model format 2
+/// (commit a7bf42e) from the same fixture data. It must still load, and since version 1
+/// had no `claim_cues`, it is the model this build trains from that data: same
+/// predictions, and re-saved it gives exactly the bytes of a fresh training run.
+#[test]
+fn format_version_1_models_still_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let v1_path = fixture("models/format-v1.model");
+    let v1_bytes = std::fs::read(&v1_path).unwrap();
+    assert_eq!(u32::from_le_bytes(v1_bytes[8..12].try_into().unwrap()), 1, "the fixture is a version-1 file");
+    let old = model_file::load(&v1_path).unwrap();
+    assert!(!old.vectorizer().params().claim_cues);
+    let fresh_path = fixture_model(dir.path());
+    let fresh = model_file::load(&fresh_path).unwrap();
+    assert_eq!(model_file::to_bytes(&old).unwrap(), std::fs::read(&fresh_path).unwrap());
+    let docs = ["Moscow warned Kyiv. Tokyo welcomed the talks.", "Seoul has not ruled out sending arms."];
+    assert_eq!(old.classify_batch(&docs), fresh.classify_batch(&docs));
+    // And through the CLI.
+    let o = stancer(&["classify", "--model", v1_path.to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let n = fresh_path.to_str().unwrap();
+    let p = stancer(&["classify", "--model", n, fixture("articles/two.txt").to_str().unwrap()]);
+    assert_eq!(o.stdout, p.stdout);
 }

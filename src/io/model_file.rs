@@ -17,8 +17,11 @@ use crate::text::analyzer::AnalyzerParams;
 
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"STANCER\0";
-/// The format version this build writes and reads.
+/// The format version this build writes (and reads, with [`OLDEST_READABLE_VERSION`]..).
 pub const FORMAT_VERSION: u32 = 2;
+/// The oldest format version this build still reads. Version 1 files (written before
+/// `claim_cues` existed) load with `claim_cues` off, which is how they were trained.
+pub const OLDEST_READABLE_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
 /// One stored head.
@@ -49,6 +52,57 @@ pub struct Bundle {
     pub registry_fingerprint: u64,
     /// The heads.
     pub heads: Vec<StoredHead>,
+}
+
+/// Version 1 of [`FeatureParams`]: the same fields in the same order, without
+/// `claim_cues` (bincode stores fields by position, so the old layout needs its own type).
+#[derive(Debug, Clone, Deserialize)]
+struct FeatureParamsV1 {
+    buckets_log2: u8,
+    word_ngrams: u8,
+    char_min: u8,
+    char_max: u8,
+    char_weight: f32,
+    target_window: u8,
+    target_conjoin: bool,
+    negation_features: bool,
+    conjoin_all: bool,
+    sentence_weight: f32,
+}
+
+/// Version 1 of [`Bundle`].
+#[derive(Debug, Clone, Deserialize)]
+struct BundleV1 {
+    analyzer: AnalyzerParams,
+    features: FeatureParamsV1,
+    registry: Vec<RegistryRow>,
+    registry_fingerprint: u64,
+    heads: Vec<StoredHead>,
+}
+
+impl From<BundleV1> for Bundle {
+    fn from(b: BundleV1) -> Self {
+        let f = b.features;
+        Bundle {
+            analyzer: b.analyzer,
+            features: FeatureParams {
+                buckets_log2: f.buckets_log2,
+                word_ngrams: f.word_ngrams,
+                char_min: f.char_min,
+                char_max: f.char_max,
+                char_weight: f.char_weight,
+                target_window: f.target_window,
+                target_conjoin: f.target_conjoin,
+                negation_features: f.negation_features,
+                conjoin_all: f.conjoin_all,
+                sentence_weight: f.sentence_weight,
+                claim_cues: false,
+            },
+            registry: b.registry,
+            registry_fingerprint: b.registry_fingerprint,
+            heads: b.heads,
+        }
+    }
 }
 
 impl Bundle {
@@ -120,7 +174,7 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Pipeline> {
     }
     let u32_at = |o: usize| u32::from_le_bytes([bytes[o], bytes[o + 1], bytes[o + 2], bytes[o + 3]]);
     let version = u32_at(8);
-    if version != FORMAT_VERSION {
+    if !(OLDEST_READABLE_VERSION..=FORMAT_VERSION).contains(&version) {
         return Err(Error::UnsupportedVersion { path: path.to_owned(), found: version, supported: FORMAT_VERSION });
     }
     let mut len8 = [0u8; 8];
@@ -134,7 +188,12 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Pipeline> {
     if crc32fast::hash(body) != crc {
         return Err(corrupt("checksum mismatch (the file was modified or damaged)".into()));
     }
-    let bundle: Bundle = bincode::deserialize(body).map_err(|e| corrupt(format!("cannot decode: {e}")))?;
+    let bundle: Bundle = if version == 1 {
+        bincode::deserialize::<BundleV1>(body).map(Bundle::from)
+    } else {
+        bincode::deserialize(body)
+    }
+    .map_err(|e| corrupt(format!("cannot decode: {e}")))?;
     bundle.into_pipeline(path)
 }
 
