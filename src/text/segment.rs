@@ -166,8 +166,6 @@ impl SentenceSplitter {
     }
 }
 
-/// Is the word right before a period (the end of `before`) an abbreviation, initial or
-/// dotted acronym?
 /// Bytes that can begin a character `split_into` acts on: `"`, `\n`, `.`, `!`, `?`, and
 /// the lead bytes of `“ ” …` (0xE2) and `« »` (0xC2). UTF-8 continuation bytes are
 /// 0x80..=0xBF, so none of these can occur inside another character.
@@ -183,6 +181,8 @@ const ACTS_ON: [bool; 256] = {
     t
 };
 
+/// Is the word right before a period (the end of `before`) an abbreviation, initial or
+/// dotted acronym?
 fn is_abbreviation(before: &str) -> bool {
     let word_start = before
         .char_indices()
