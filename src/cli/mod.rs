@@ -328,6 +328,25 @@ fn classify_rendered(p: &Pipeline, pool: &rayon::ThreadPool, batch: &[InputDoc],
     })
 }
 
+/// Prints a document's reading warnings (unless `quiet`); how many there were.
+fn report_warnings(doc: &InputDoc, quiet: bool, bar: &ProgressBar) -> usize {
+    if !quiet {
+        for w in &doc.warnings {
+            bar.suspend(|| eprintln!("warning: {w}"));
+        }
+    }
+    doc.warnings.len()
+}
+
+/// The outcome of a failed write to the output: a closed pipe (`stancer classify | head`)
+/// ends the run quietly, anything else is an error naming the output.
+fn output_failed(e: std::io::Error, out_name: &str) -> Result<u8> {
+    if e.kind() == std::io::ErrorKind::BrokenPipe {
+        return Ok(0);
+    }
+    Err(Error::io(out_name, e))
+}
+
 fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
     let format: Format = a.format.parse().map_err(|m| Error::InvalidParam { name: "format", message: m })?;
     let p = load_model(a.model.as_ref(), a.actors.as_ref(), a.date.as_ref())?;
@@ -358,19 +377,13 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
         for batch in rx {
             if let [doc] = batch.as_slice() {
                 if let (true, Ok(DocText::Article(text))) = (doc.bytes > BIG_DOC, &doc.text) {
-                    for w in &doc.warnings {
-                        warnings += 1;
-                        if !a.quiet {
-                            bar.suspend(|| eprintln!("warning: {w}"));
-                        }
-                    }
+                    warnings += report_warnings(doc, a.quiet, &bar);
                     match classify_big(&p, &pool, &doc.id, text, &mut writer, &buffers) {
                         Ok(n) => {
                             docs_ok += 1;
                             sentences += n;
                         }
-                        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(0),
-                        Err(e) => return Err(Error::io(&out_name, e)),
+                        Err(e) => return output_failed(e, &out_name),
                     }
                     bar.inc(1);
                     continue;
@@ -380,21 +393,13 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
             // writes the rendered bytes, in input order.
             let results = classify_rendered(&p, &pool, &batch, format, &buffers);
             for (doc, res) in batch.iter().zip(results) {
-                for w in &doc.warnings {
-                    warnings += 1;
-                    if !a.quiet {
-                        bar.suspend(|| eprintln!("warning: {w}"));
-                    }
-                }
+                warnings += report_warnings(doc, a.quiet, &bar);
                 match res {
                     Ok(pieces) => {
                         docs_ok += 1;
                         sentences += pieces.iter().map(|pc| pc.sentences).sum::<usize>();
                         if let Err(e) = write_pieces(&mut writer, &buffers, pieces) {
-                            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                                return Ok(0);
-                            }
-                            return Err(Error::io(&out_name, e));
+                            return output_failed(e, &out_name);
                         }
                     }
                     Err(reason) => {
@@ -408,10 +413,7 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
             }
         }
         if let Err(e) = writer.flush() {
-            if e.kind() == std::io::ErrorKind::BrokenPipe {
-                return Ok(0);
-            }
-            return Err(Error::io(&out_name, e));
+            return output_failed(e, &out_name);
         }
         bar.finish_and_clear();
         if !a.quiet {
