@@ -94,24 +94,33 @@ struct WordInfo {
 
 /// Longest lowercased word (in bytes) the stem cache keeps inline; longer words are
 /// stemmed each time (rare in news text).
-const CACHE_KEY_BYTES: usize = 24;
+const CACHE_KEY_BYTES: usize = 23;
 
 /// The per-worker stem cache: an open-addressing table keyed by the lowercased word
 /// packed into three machine words, so a lookup is one hash of 3 words and 3 compares
 /// (no string hashing, no `memcmp`, no key allocation).
+///
+/// A slot is 32 bytes, two to a cache line and never straddling one: the key's 23 bytes,
+/// the word's cue flags in the 24th, and the stem hash. (Slots of 48 bytes, key and
+/// length and flags apart, made the probe the analyzer's main cache miss.) The zero
+/// padding makes the length implicit: a word never holds a NUL byte.
 #[derive(Default)]
 struct StemCache {
     slots: Vec<CacheSlot>,
     len: usize,
 }
 
+/// Key bytes 0..23 zero padded, byte 23 the flags; an all-zero first word marks an empty
+/// slot (a cached word is not empty and does not start with NUL).
 #[derive(Default, Clone, Copy)]
+#[repr(C, align(32))]
 struct CacheSlot {
-    /// Key bytes, zero padded; `len == 0` marks an empty slot.
     key: [u64; 3],
-    len: u8,
-    info: WordInfo,
+    stem_hash: u64,
 }
+
+/// The key bits of a slot's third word (its top byte holds the flags).
+const KEY_TAIL_MASK: u64 = u64::MAX >> 8;
 
 impl StemCache {
     /// Packs a word of at most [`CACHE_KEY_BYTES`] bytes.
@@ -120,50 +129,54 @@ impl StemCache {
         if word.is_empty() || word.len() > CACHE_KEY_BYTES {
             return None;
         }
-        let mut buf = [0u8; CACHE_KEY_BYTES];
+        let mut buf = [0u8; 24];
         buf[..word.len()].copy_from_slice(word);
         let w = |i: usize| u64::from_le_bytes([buf[i], buf[i + 1], buf[i + 2], buf[i + 3], buf[i + 4], buf[i + 5], buf[i + 6], buf[i + 7]]);
         Some([w(0), w(8), w(16)])
     }
 
     #[inline]
-    fn slot_of(&self, key: &[u64; 3], len: u8) -> usize {
-        let h = (key[0] ^ key[1].rotate_left(21) ^ key[2].rotate_left(42) ^ len as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    fn slot_of(&self, key: &[u64; 3]) -> usize {
+        let h = (key[0] ^ key[1].rotate_left(21) ^ key[2].rotate_left(42)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         (h >> 32) as usize & (self.slots.len() - 1)
     }
 
     /// The slot holding `key`, or the free slot where it would go (`slots` non-empty).
     #[inline]
-    fn probe(&self, key: &[u64; 3], len: u8) -> usize {
+    fn probe(&self, key: &[u64; 3]) -> usize {
         let mask = self.slots.len() - 1;
-        let mut i = self.slot_of(key, len);
-        while self.slots[i].len != 0 && !(self.slots[i].len == len && self.slots[i].key == *key) {
+        let mut i = self.slot_of(key);
+        loop {
+            let s = &self.slots[i];
+            if s.key[0] == 0 || (s.key[0] == key[0] && s.key[1] == key[1] && s.key[2] & KEY_TAIL_MASK == key[2]) {
+                return i;
+            }
             i = (i + 1) & mask;
         }
-        i
     }
 
     #[inline]
-    fn get(&self, key: &[u64; 3], len: u8) -> Option<WordInfo> {
+    fn get(&self, key: &[u64; 3]) -> Option<WordInfo> {
         if self.slots.is_empty() {
             return None;
         }
-        let s = &self.slots[self.probe(key, len)];
-        (s.len != 0).then_some(s.info)
+        let s = &self.slots[self.probe(key)];
+        (s.key[0] != 0).then_some(WordInfo { stem_hash: s.stem_hash, flags: (s.key[2] >> 56) as u8 })
     }
 
-    fn insert(&mut self, key: [u64; 3], len: u8, info: WordInfo) {
+    fn insert(&mut self, key: [u64; 3], info: WordInfo) {
         if (self.len + 1) * 2 > self.slots.len() {
             let old = std::mem::take(&mut self.slots);
             self.slots = vec![CacheSlot::default(); (old.len() * 2).max(1024)];
             self.len = 0;
-            for s in old.into_iter().filter(|s| s.len != 0) {
-                self.insert(s.key, s.len, s.info);
+            for s in old.into_iter().filter(|s| s.key[0] != 0) {
+                let tail = s.key[2] & KEY_TAIL_MASK;
+                self.insert([s.key[0], s.key[1], tail], WordInfo { stem_hash: s.stem_hash, flags: (s.key[2] >> 56) as u8 });
             }
         }
-        let i = self.probe(&key, len);
-        if self.slots[i].len == 0 {
-            self.slots[i] = CacheSlot { key, len, info };
+        let i = self.probe(&key);
+        if self.slots[i].key[0] == 0 {
+            self.slots[i] = CacheSlot { key: [key[0], key[1], key[2] | (info.flags as u64) << 56], stem_hash: info.stem_hash };
             self.len += 1;
         }
     }
@@ -460,7 +473,7 @@ impl Analyzer {
             }
         }
         let packed = StemCache::pack(scratch.lower.as_bytes());
-        if let Some(info) = packed.and_then(|k| scratch.cache.get(&k, scratch.lower.len() as u8)) {
+        if let Some(info) = packed.and_then(|k| scratch.cache.get(&k)) {
             return info;
         }
         let lower = scratch.lower.as_str();
@@ -495,7 +508,7 @@ impl Analyzer {
         };
         let info = WordInfo { stem_hash, flags };
         if let Some(k) = packed {
-            scratch.cache.insert(k, lower.len() as u8, info);
+            scratch.cache.insert(k, info);
         }
         info
     }
