@@ -19,7 +19,7 @@ use crate::io::input::{DocText, InputColumns, InputDoc, InputStream};
 use crate::io::model_file;
 use crate::io::output::{Format, RowWriter};
 use crate::model::labels::LabelSet;
-use crate::model::linear::argmax;
+use crate::model::linear::{argmax, softmax};
 use crate::model::nb_scale::NbScaleParams;
 use crate::pipeline::train::{cross_validate, train, TrainConfig};
 use crate::pipeline::{Pipeline, Scope, Scratch, SentenceResult};
@@ -652,8 +652,12 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
                 pairs.clear();
                 st.featurize += t.elapsed().as_secs_f64();
                 let t = Instant::now();
-                for h in p.heads() {
-                    h.model.predict_proba_row(&row, &mut probs);
+                for (i, h) in p.heads().iter().enumerate() {
+                    let k = h.model.n_classes();
+                    probs.clear();
+                    probs.resize(k, 0.0);
+                    p.accumulate(i, &row.indices, &row.values, &mut probs);
+                    softmax(&mut probs);
                 }
                 st.predict += t.elapsed().as_secs_f64();
                 // Actor rows: each distinct actor's target block (featurize) and its score
@@ -669,9 +673,9 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
                     p.target_block(text, name, None, &mut s);
                     st.featurize += t.elapsed().as_secs_f64();
                     let t = Instant::now();
-                    for h in p.heads().iter().filter(|h| h.scope == Scope::Actor) {
+                    for (i, _) in p.heads().iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
                         let tb = s.target_block();
-                        h.model.accumulate(&tb.indices, &tb.values, &mut probs);
+                        p.accumulate(i, &tb.indices, &tb.values, &mut probs);
                     }
                     st.predict += t.elapsed().as_secs_f64();
                 }

@@ -55,6 +55,16 @@ impl LinearModel {
         self.n_features
     }
 
+    /// The dense weight rows, one per feature column (`n_classes` weights each).
+    pub fn dense_rows(&self) -> std::slice::ChunksExact<'_, f32> {
+        self.dense.chunks_exact(self.n_classes)
+    }
+
+    /// The weights of column `j` (`n_classes` of them); empty when `j` is out of range.
+    pub fn dense_row(&self, j: usize) -> &[f32] {
+        self.dense.get(j * self.n_classes..(j + 1) * self.n_classes).unwrap_or(&[])
+    }
+
     /// Multiplies each column's weights by `scale[column]`: a model fitted on rows whose
     /// values were scaled by `scale` becomes the same function of the unscaled rows.
     ///

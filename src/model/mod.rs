@@ -6,3 +6,4 @@ pub mod labels;
 pub mod linear;
 pub mod logistic;
 pub mod nb_scale;
+pub mod packed;

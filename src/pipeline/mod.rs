@@ -13,6 +13,7 @@ use crate::features::sparse::SparseRow;
 use crate::features::vectorizer::{inv_norm, FeatureParams, HashingVectorizer, Target};
 use crate::model::labels::LabelSet;
 use crate::model::linear::{argmax, LinearModel};
+use crate::model::packed::PackedHeads;
 use crate::text::analyzer::{Analyzer, AnalyzerParams, AnalyzerScratch};
 use crate::text::segment::{SentenceSplitter, Span};
 
@@ -129,7 +130,14 @@ pub struct Pipeline {
     pub(crate) analyzer: std::sync::Arc<Analyzer>,
     pub(crate) gazetteer: Gazetteer,
     pub(crate) vectorizer: HashingVectorizer,
-    pub(crate) heads: Vec<Head>,
+    heads: Vec<Head>,
+    /// The heads' weights in their prediction-time layout (kept in step with `heads`).
+    packed: PackedHeads,
+}
+
+/// The prediction-time layout of `heads`' weights.
+fn pack(heads: &[Head]) -> Result<PackedHeads> {
+    PackedHeads::new(&heads.iter().map(|h| &h.model).collect::<Vec<_>>())
 }
 
 /// Maps a byte span to the `[start, end)` range of tokens inside it.
@@ -144,7 +152,25 @@ impl Pipeline {
     pub fn from_parts(analyzer_params: AnalyzerParams, features: FeatureParams, gazetteer: Gazetteer, heads: Vec<Head>) -> Result<Self> {
         let vectorizer = HashingVectorizer::new(features.check()?);
         let analyzer = std::sync::Arc::new(Analyzer::new(&analyzer_params));
-        Ok(Self { splitter: SentenceSplitter::default(), analyzer_params, analyzer, gazetteer, vectorizer, heads })
+        let packed = pack(&heads)?;
+        Ok(Self { splitter: SentenceSplitter::default(), analyzer_params, analyzer, gazetteer, vectorizer, heads, packed })
+    }
+
+    /// Replaces the heads (all of the vectorizer's width).
+    ///
+    /// # Errors
+    /// [`crate::error::Error::Dimension`] when the heads differ in width.
+    pub fn set_heads(&mut self, heads: Vec<Head>) -> Result<()> {
+        self.packed = pack(&heads)?;
+        self.heads = heads;
+        Ok(())
+    }
+
+    /// Adds head `head`'s (index into [`heads`](Self::heads)) dot products with a
+    /// (partial) row to `out`, through the packed weights.
+    #[inline]
+    pub fn accumulate(&self, head: usize, indices: &[u32], values: &[f32], out: &mut [f32]) {
+        self.packed.accumulate(head, indices, values, out);
     }
 
     /// The heads, in order.
@@ -284,11 +310,11 @@ impl Pipeline {
         out.index = index;
         out.span = Span { start: offset, end: offset + text.len() };
         let mut n_heads = 0;
-        for h in self.heads.iter().filter(|h| h.scope == Scope::Sentence) {
+        for (i, h) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Sentence) {
             let k = h.model.n_classes();
             dots.clear();
             dots.resize(k, 0.0);
-            h.model.accumulate(&base_row.indices, &base_row.values, &mut dots);
+            self.packed.accumulate(i, &base_row.indices, &base_row.values, &mut dots);
             Self::predict_dots_into(h, &dots, inv, slot(&mut out.heads, n_heads));
             n_heads += 1;
         }
@@ -306,10 +332,10 @@ impl Pipeline {
             // The sentence block's dot products with every actor head, once: `dots` holds
             // them head after head, followed by room for one actor's total.
             dots.clear();
-            for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
+            for (i, h) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
                 let at = dots.len();
                 dots.resize(at + h.model.n_classes(), 0.0);
-                h.model.accumulate(&base_row.indices, &base_row.values, &mut dots[at..]);
+                self.packed.accumulate(i, &base_row.indices, &base_row.values, &mut dots[at..]);
             }
             // The sentence block weighs `sentence_weight` in actor rows (see `actor_row`).
             let w = self.vectorizer.params().sentence_weight;
@@ -325,11 +351,11 @@ impl Pipeline {
                 let r = slot(&mut out.actors, n_actors);
                 let mut at = 0;
                 let mut n_heads = 0;
-                for h in self.heads.iter().filter(|h| h.scope == Scope::Actor) {
+                for (i, h) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
                     let k = h.model.n_classes();
                     dots.truncate(n_base);
                     dots.extend_from_within(at..at + k);
-                    h.model.accumulate(&s.target_block.indices, &s.target_block.values, &mut dots[n_base..]);
+                    self.packed.accumulate(i, &s.target_block.indices, &s.target_block.values, &mut dots[n_base..]);
                     Self::predict_dots_into(h, &dots[n_base..], inv, slot(&mut r.heads, n_heads));
                     n_heads += 1;
                     at += k;

@@ -319,7 +319,7 @@ pub fn train(data: &LabelledData, cfg: &TrainConfig, gazetteer: Gazetteer, warni
         let model = fit_head(hd, None, cfg, warnings)?;
         heads.push(Head { name: hd.name.clone(), scope: hd.scope, labels: hd.labels.clone(), algorithm: cfg.algorithm, model });
     }
-    p.heads = heads;
+    p.set_heads(heads)?;
     Ok(p)
 }
 
