@@ -652,12 +652,12 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
                 pairs.clear();
                 st.featurize += t.elapsed().as_secs_f64();
                 let t = Instant::now();
-                for (i, h) in p.heads().iter().enumerate() {
-                    let k = h.model.n_classes();
-                    probs.clear();
-                    probs.resize(k, 0.0);
-                    p.accumulate(i, &row.indices, &row.values, &mut probs);
-                    softmax(&mut probs);
+                // Every head's scores of the sentence block in one pass, as classify does.
+                probs.clear();
+                probs.resize(p.packed().width(), 0.0);
+                p.packed().accumulate_all(&row.indices, &row.values, &mut probs);
+                for i in 0..p.heads().len() {
+                    softmax(&mut probs[p.packed().head_range(i)]);
                 }
                 st.predict += t.elapsed().as_secs_f64();
                 // Actor rows: each distinct actor's target block (featurize) and its score
@@ -675,7 +675,7 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
                     let t = Instant::now();
                     for (i, _) in p.heads().iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
                         let tb = s.target_block();
-                        p.accumulate(i, &tb.indices, &tb.values, &mut probs);
+                        p.packed().accumulate(i, &tb.indices, &tb.values, &mut probs);
                     }
                     st.predict += t.elapsed().as_secs_f64();
                 }

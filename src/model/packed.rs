@@ -1,13 +1,16 @@
 //! The prediction-time layout of a pipeline's weights: the columns that carry a weight in
-//! any head, packed side by side, behind one shared column map.
+//! any head, every head's weights of a column side by side, behind one column map.
 //!
 //! A [`LinearModel`] holds its weights dense, one row per hash bucket, so that training
 //! and storage stay simple. Most buckets carry no weight (the shipped model: 58,461 of
 //! 262,144), and the dense tables (3 MiB a head) do not fit a core's L2 cache with the rest
 //! of the working set: scoring waited on their loads. [`PackedHeads`] keeps only the
 //! weighted rows (in bucket order), reached through a column map of `u16` (`u32` when more
-//! than 65,535 columns carry weights) that every head shares. The sums are the same as the
-//! dense ones, term for term in the same order, so predictions are bit-identical.
+//! than 65,535 columns carry weights). A packed row holds every head's weights for its
+//! column, head after head, so scoring a sentence's features in all heads at once
+//! ([`PackedHeads::accumulate_all`]) costs one row load per feature, not one per head. The
+//! sums are the same as the dense ones, term for term in the same order, so predictions
+//! are bit-identical.
 
 use crate::error::{Error, Result};
 use crate::model::linear::LinearModel;
@@ -42,9 +45,13 @@ enum ColumnMap {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PackedHeads {
     map: ColumnMap,
-    /// Per head: `(rows + 1) * n_classes` weights, row-major, row 0 zero.
-    rows: Vec<Vec<f32>>,
-    classes: Vec<usize>,
+    /// `(rows + 1) * stride` weights: a row holds every head's weights of one column, head
+    /// after head; row 0 is zero.
+    rows: Vec<f32>,
+    /// Weights per row: the heads' classes summed.
+    stride: usize,
+    /// Per head: where its weights start in a row, and how many there are.
+    heads: Vec<(usize, usize)>,
 }
 
 impl PackedHeads {
@@ -77,34 +84,48 @@ impl PackedHeads {
             }
             ColumnMap::Wide(map)
         };
-        let rows = models
-            .iter()
-            .map(|m| {
-                let k = m.n_classes();
-                let mut packed = vec![0.0f32; k];
-                packed.reserve(columns.len() * k);
-                for &j in &columns {
-                    packed.extend_from_slice(m.dense_row(j));
-                }
-                packed
-            })
-            .collect();
-        Ok(Self { map, rows, classes: models.iter().map(|m| m.n_classes()).collect() })
+        let mut heads = Vec::with_capacity(models.len());
+        let mut stride = 0;
+        for m in models {
+            heads.push((stride, m.n_classes()));
+            stride += m.n_classes();
+        }
+        let mut rows = vec![0.0f32; stride];
+        rows.reserve(columns.len() * stride);
+        for &j in &columns {
+            for m in models {
+                rows.extend_from_slice(m.dense_row(j));
+            }
+        }
+        Ok(Self { map, rows, stride, heads })
     }
 
     /// Number of packed heads.
     pub fn len(&self) -> usize {
-        self.rows.len()
+        self.heads.len()
     }
 
     /// True when no head is packed.
     pub fn is_empty(&self) -> bool {
-        self.rows.is_empty()
+        self.heads.is_empty()
     }
 
     /// Number of columns that carry a weight in some head.
     pub fn weighted_columns(&self) -> usize {
-        self.rows.first().zip(self.classes.first()).map_or(0, |(r, &k)| r.len() / k - 1)
+        if self.stride == 0 {
+            return 0;
+        }
+        self.rows.len() / self.stride - 1
+    }
+
+    /// Length of the output of [`accumulate_all`](Self::accumulate_all): every head's classes.
+    pub fn width(&self) -> usize {
+        self.stride
+    }
+
+    /// Where head `head`'s sums sit in the output of [`accumulate_all`](Self::accumulate_all).
+    pub fn head_range(&self, head: usize) -> std::ops::Range<usize> {
+        self.heads.get(head).map_or(0..0, |&(at, k)| at..at + k)
     }
 
     /// Adds `w . x` of one (partial) row to `out` for head `head`, exactly as
@@ -112,38 +133,69 @@ impl PackedHeads {
     /// table and heads out of range add nothing.
     #[inline]
     pub fn accumulate(&self, head: usize, indices: &[u32], values: &[f32], out: &mut [f32]) {
-        let (Some(rows), Some(&k)) = (self.rows.get(head), self.classes.get(head)) else { return };
+        let Some(&(at, k)) = self.heads.get(head) else { return };
         match &self.map {
-            ColumnMap::Narrow(map) => accumulate(map, rows, k, indices, values, out),
-            ColumnMap::Wide(map) => accumulate(map, rows, k, indices, values, out),
+            ColumnMap::Narrow(map) => accumulate(map, &self.rows, self.stride, at, k, indices, values, out),
+            ColumnMap::Wide(map) => accumulate(map, &self.rows, self.stride, at, k, indices, values, out),
+        }
+    }
+
+    /// [`accumulate`](Self::accumulate) for every head in one pass over the row: `out`
+    /// (at least [`width`](Self::width) long) gets head `h`'s sums at
+    /// [`head_range(h)`](Self::head_range). Each sum is the same as one head's on its own.
+    #[inline]
+    pub fn accumulate_all(&self, indices: &[u32], values: &[f32], out: &mut [f32]) {
+        match &self.map {
+            ColumnMap::Narrow(map) => accumulate(map, &self.rows, self.stride, 0, self.stride, indices, values, out),
+            ColumnMap::Wide(map) => accumulate(map, &self.rows, self.stride, 0, self.stride, indices, values, out),
         }
     }
 }
 
+/// Adds the weights `at..at + k` of each listed column's row (`stride` wide), times its
+/// value, to `out[..k]`.
 #[inline(always)]
-fn accumulate<R: RowIndex>(map: &[R], rows: &[f32], k: usize, indices: &[u32], values: &[f32], out: &mut [f32]) {
+#[allow(clippy::too_many_arguments)]
+fn accumulate<R: RowIndex>(map: &[R], rows: &[f32], stride: usize, at: usize, k: usize, indices: &[u32], values: &[f32], out: &mut [f32]) {
     let out = &mut out[..k];
-    if k == 3 {
-        // The common case (three stances, three sentiments), unrolled.
-        let (mut a, mut b, mut c) = (out[0], out[1], out[2]);
-        for (&j, &v) in indices.iter().zip(values) {
-            let Some(r) = map.get(j as usize) else { continue };
-            let base = r.row() * 3;
-            if let Some(w) = rows.get(base..base + 3) {
-                a += v * w[0];
-                b += v * w[1];
-                c += v * w[2];
+    match k {
+        // The common cases, unrolled: one head of three classes (stance, sentiment), and
+        // two such heads at once.
+        3 => {
+            let (mut a, mut b, mut c) = (out[0], out[1], out[2]);
+            for (&j, &v) in indices.iter().zip(values) {
+                let Some(r) = map.get(j as usize) else { continue };
+                let base = r.row() * stride + at;
+                if let Some(w) = rows.get(base..base + 3) {
+                    a += v * w[0];
+                    b += v * w[1];
+                    c += v * w[2];
+                }
             }
+            out.copy_from_slice(&[a, b, c]);
         }
-        out.copy_from_slice(&[a, b, c]);
-        return;
-    }
-    for (&j, &v) in indices.iter().zip(values) {
-        let Some(r) = map.get(j as usize) else { continue };
-        let base = r.row() * k;
-        if let Some(w) = rows.get(base..base + k) {
-            for (o, wc) in out.iter_mut().zip(w) {
-                *o += v * wc;
+        6 => {
+            let mut acc = [out[0], out[1], out[2], out[3], out[4], out[5]];
+            for (&j, &v) in indices.iter().zip(values) {
+                let Some(r) = map.get(j as usize) else { continue };
+                let base = r.row() * stride + at;
+                if let Some(w) = rows.get(base..base + 6) {
+                    for (a, w) in acc.iter_mut().zip(w) {
+                        *a += v * w;
+                    }
+                }
+            }
+            out.copy_from_slice(&acc);
+        }
+        _ => {
+            for (&j, &v) in indices.iter().zip(values) {
+                let Some(r) = map.get(j as usize) else { continue };
+                let base = r.row() * stride + at;
+                if let Some(w) = rows.get(base..base + k) {
+                    for (o, wc) in out.iter_mut().zip(w) {
+                        *o += v * wc;
+                    }
+                }
             }
         }
     }
@@ -186,12 +238,23 @@ mod tests {
             let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(bits(&dense), bits(&packed), "head {h}");
         }
+        // All heads in one pass: each head's sums are the same bits again.
+        let mut all = vec![0.5f32; p.width()];
+        p.accumulate_all(&indices, &values, &mut all);
+        for (h, m) in models.iter().enumerate() {
+            let mut dense = vec![0.5f32; m.n_classes()];
+            m.accumulate(&indices, &values, &mut dense);
+            let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(bits(&dense), bits(&all[p.head_range(h)]), "head {h} in accumulate_all");
+        }
     }
 
     #[test]
     fn packed_sums_are_bit_identical_to_dense_ones() {
         check(&[model(3, 4096, 1), model(3, 4096, 2)]);
         check(&[model(2, 1000, 3), model(5, 1000, 4), model(3, 1000, 5)]);
+        check(&[model(3, 1000, 8)]);
+        check(&[model(4, 1000, 9), model(2, 1000, 10)]);
     }
 
     #[test]
@@ -212,6 +275,7 @@ mod tests {
         let m = LinearModel::from_dense(3, 10, vec![0.0; 3], dense).expect("shape");
         let p = PackedHeads::new(&[&m]).expect("one model");
         assert_eq!(p.weighted_columns(), 2);
+        assert_eq!(p.head_range(0), 0..3);
         let mut out = vec![0.0f32; 3];
         p.accumulate(0, &[3, 7, 5, 99], &[2.0, 1.0, 4.0, 1.0], &mut out);
         assert_eq!(out, vec![-2.0, 3.0, 0.0]);

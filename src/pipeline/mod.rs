@@ -113,6 +113,8 @@ pub struct Scratch {
     base_row: SparseRow,
     target_block: SparseRow,
     dots: Vec<f32>,
+    /// Every head's dot products with the sentence block.
+    base_dots: Vec<f32>,
 }
 
 impl Scratch {
@@ -166,11 +168,10 @@ impl Pipeline {
         Ok(())
     }
 
-    /// Adds head `head`'s (index into [`heads`](Self::heads)) dot products with a
-    /// (partial) row to `out`, through the packed weights.
-    #[inline]
-    pub fn accumulate(&self, head: usize, indices: &[u32], values: &[f32], out: &mut [f32]) {
-        self.packed.accumulate(head, indices, values, out);
+    /// The heads' weights in their prediction-time layout (head `i` of
+    /// [`heads`](Self::heads) is packed head `i`).
+    pub fn packed(&self) -> &PackedHeads {
+        &self.packed
     }
 
     /// The heads, in order.
@@ -309,13 +310,14 @@ impl Pipeline {
         let mut dots = std::mem::take(&mut s.dots);
         out.index = index;
         out.span = Span { start: offset, end: offset + text.len() };
+        // The sentence block's dot products with every head, in one pass over its features.
+        let mut base_dots = std::mem::take(&mut s.base_dots);
+        base_dots.clear();
+        base_dots.resize(self.packed.width(), 0.0);
+        self.packed.accumulate_all(&base_row.indices, &base_row.values, &mut base_dots);
         let mut n_heads = 0;
         for (i, h) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Sentence) {
-            let k = h.model.n_classes();
-            dots.clear();
-            dots.resize(k, 0.0);
-            self.packed.accumulate(i, &base_row.indices, &base_row.values, &mut dots);
-            Self::predict_dots_into(h, &dots, inv, slot(&mut out.heads, n_heads));
+            Self::predict_dots_into(h, &base_dots[self.packed.head_range(i)], inv, slot(&mut out.heads, n_heads));
             n_heads += 1;
         }
         out.heads.truncate(n_heads);
@@ -329,13 +331,11 @@ impl Pipeline {
         }
         let mut n_actors = 0;
         if !order.is_empty() && self.heads.iter().any(|h| h.scope == Scope::Actor) {
-            // The sentence block's dot products with every actor head, once: `dots` holds
-            // them head after head, followed by room for one actor's total.
+            // The sentence block's dot products with the actor heads, head after head,
+            // followed by room for one actor's total.
             dots.clear();
-            for (i, h) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
-                let at = dots.len();
-                dots.resize(at + h.model.n_classes(), 0.0);
-                self.packed.accumulate(i, &base_row.indices, &base_row.values, &mut dots[at..]);
+            for (i, _) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
+                dots.extend_from_slice(&base_dots[self.packed.head_range(i)]);
             }
             // The sentence block weighs `sentence_weight` in actor rows (see `actor_row`).
             let w = self.vectorizer.params().sentence_weight;
@@ -373,6 +373,7 @@ impl Pipeline {
         s.order = order;
         s.base_row = base_row;
         s.dots = dots;
+        s.base_dots = base_dots;
     }
 
     /// Classifies a (sentence, actor) pair as given, without segmentation or detection.
