@@ -74,6 +74,11 @@ pub struct Gazetteer {
     matcher: AhoCorasick,
     /// Bytes a pattern can start with: searches start only at word starts with one of them.
     first_bytes: Box<[bool; 256]>,
+    /// The pairs of bytes a pattern can start with, as a bit set indexed by
+    /// `first << 8 | second` (every pair of a first byte that is a whole pattern): most
+    /// words with a possible first byte ("and", "as", "In") are turned away without
+    /// touching the automaton.
+    first_pairs: Box<[u64; 1024]>,
     fingerprint: u64,
     date: Option<u32>,
     korean: Option<(u32, u32)>,
@@ -208,9 +213,21 @@ impl Gazetteer {
             }
         }
         let mut first_bytes = Box::new([false; 256]);
+        let mut first_pairs = Box::new([0u64; 1024]);
         for p in &patterns {
-            if let Some(&b) = p.as_bytes().first() {
-                first_bytes[b as usize] = true;
+            match *p.as_bytes() {
+                [] => {}
+                [b] => {
+                    first_bytes[b as usize] = true;
+                    for pair in usize::from(b) << 8..(usize::from(b) + 1) << 8 {
+                        first_pairs[pair >> 6] |= 1 << (pair & 63);
+                    }
+                }
+                [b, c, ..] => {
+                    first_bytes[b as usize] = true;
+                    let pair = usize::from(b) << 8 | usize::from(c);
+                    first_pairs[pair >> 6] |= 1 << (pair & 63);
+                }
             }
         }
         let matcher = AhoCorasickBuilder::new()
@@ -230,7 +247,7 @@ impl Gazetteer {
                 _ => None,
             }
         };
-        Ok(Self { rows, actors, row_actor, pattern_rows, matcher, first_bytes, fingerprint, date: None, korean })
+        Ok(Self { rows, actors, row_actor, pattern_rows, matcher, first_bytes, first_pairs, fingerprint, date: None, korean })
     }
 
     /// Rebuilds a gazetteer from rows stored in a model.
@@ -309,7 +326,17 @@ impl Gazetteer {
     /// The mention starting at byte `p`, if a registry alias starts there on a word start,
     /// ends on a word boundary and has a row valid at the configured date.
     fn mention_at(&self, text: &str, p: usize) -> Option<Mention> {
-        if !self.first_bytes[text.as_bytes()[p] as usize] || !is_word_start(text, p) {
+        let bytes = text.as_bytes();
+        if !self.first_bytes[bytes[p] as usize] {
+            return None;
+        }
+        if let Some(&next) = bytes.get(p + 1) {
+            let pair = usize::from(bytes[p]) << 8 | usize::from(next);
+            if self.first_pairs[pair >> 6] & 1 << (pair & 63) == 0 {
+                return None;
+            }
+        }
+        if !is_word_start(text, p) {
             return None;
         }
         let m = self.matcher.find(aho_corasick::Input::new(text).range(p..).anchored(aho_corasick::Anchored::Yes))?;
@@ -482,6 +509,19 @@ mod tests {
             let want: Vec<(String, String)> = expected.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect();
             assert_eq!(names(&g, text), want, "text: {text:?}");
         }
+    }
+
+    /// The first-two-bytes filter keeps one-byte aliases (every pair of their byte) and
+    /// aliases that start lowercase, at any position including the text's last byte.
+    #[test]
+    fn start_filter_keeps_one_byte_and_lowercase_aliases() {
+        let reg = "actor,alias,kind\nQatar,Q,abbrev\nEgypt,el-Sisi,official\nEgypt,Egypt,name\n";
+        let g = Gazetteer::from_csv_str(reg, "r.csv").unwrap();
+        let found = |t: &str| names(&g, t).into_iter().map(|(_, a)| a).collect::<Vec<_>>();
+        assert_eq!(found("Q said el-Sisi, and else Egypt eluded Q"), ["Q", "el-Sisi", "Egypt", "Q"]);
+        assert_eq!(found("Q! Qatar? Q."), ["Q", "Q"]);
+        assert_eq!(found("Q"), ["Q"]);
+        assert_eq!(found("else Egyptian Qx e"), Vec::<String>::new());
     }
 
     #[test]
