@@ -16,6 +16,11 @@
 //! - `predict`: `LinearModel::predict_proba_row` for every head on rows precomputed from
 //!   the seed sentences (sentence rows for sentence heads, one row per (sentence, actor)
 //!   for actor heads) (predictions/s).
+//! - `dots`: the dot products alone, through the dense weight tables
+//!   (`LinearModel::accumulate`) and through the packed prediction-time layout that
+//!   classify uses (`PackedHeads::accumulate`), on the rows of the seed sentences and of the
+//!   `text` column of `data/stance.csv`: a working set big enough for the tables' cache
+//!   footprint to matter (rows/s).
 
 mod common;
 
@@ -138,9 +143,100 @@ fn predict(c: &mut Criterion) {
     g.finish();
 }
 
+/// Every (head, row) of `texts` in classify's order: sentence rows for sentence heads, one
+/// row per distinct (sentence, actor) for actor heads.
+fn work_rows(pipeline: &Pipeline, texts: &[&str]) -> Vec<(usize, SparseRow)> {
+    let mut scratch = Scratch::default();
+    let mut work = Vec::new();
+    for s in texts {
+        let mut row = SparseRow::default();
+        pipeline.sentence_row(s, &mut scratch, &mut row);
+        let mut seen: Vec<u32> = Vec::new();
+        let mut actor_rows = Vec::new();
+        for m in pipeline.gazetteer().find(s) {
+            if !seen.contains(&m.actor) {
+                seen.push(m.actor);
+                let mut r = SparseRow::default();
+                pipeline.actor_row(s, pipeline.gazetteer().actor_name(m.actor), None, &mut scratch, &mut r);
+                actor_rows.push(r);
+            }
+        }
+        for (h, head) in pipeline.heads().iter().enumerate() {
+            match head.scope {
+                Scope::Sentence => work.push((h, row.clone())),
+                Scope::Actor => work.extend(actor_rows.iter().map(|r| (h, r.clone()))),
+            }
+        }
+    }
+    work
+}
+
+fn dots(c: &mut Criterion) {
+    let pipeline = load_model();
+    let articles = common::articles();
+    let mut texts: Vec<String> = common::sentences(&articles).into_iter().map(str::to_owned).collect();
+    let data = common::crate_path("data/stance.csv");
+    let mut reader = csv::Reader::from_path(&data).unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+    let text_col = reader.headers().ok().and_then(|h| h.iter().position(|c| c == "text")).expect("data/stance.csv has a text column");
+    for rec in reader.records() {
+        let rec = rec.unwrap_or_else(|e| panic!("{}: {e}", data.display()));
+        texts.push(rec.get(text_col).unwrap_or_default().to_owned());
+    }
+    texts.sort();
+    texts.dedup();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    let work = work_rows(&pipeline, &refs);
+    let heads = pipeline.heads();
+    let max_classes = heads.iter().map(|h| h.model.n_classes()).max().unwrap_or(0);
+    let mut out = vec![0f32; max_classes];
+    // Sum of the arg-max class of every row's dot products: both layouts must agree.
+    let dense = |out: &mut [f32]| -> usize {
+        let mut labels = 0;
+        for (h, row) in &work {
+            let model = &heads[*h].model;
+            let out = &mut out[..model.n_classes()];
+            out.fill(0.0);
+            model.accumulate(black_box(&row.indices), &row.values, out);
+            labels += argmax(black_box(&*out));
+        }
+        labels
+    };
+    let packed = |out: &mut [f32]| -> usize {
+        let mut labels = 0;
+        for (h, row) in &work {
+            let out = &mut out[..heads[*h].model.n_classes()];
+            out.fill(0.0);
+            pipeline.packed().accumulate(*h, black_box(&row.indices), &row.values, out);
+            labels += argmax(black_box(&*out));
+        }
+        labels
+    };
+    let expected = dense(&mut out);
+    assert_eq!(packed(&mut out), expected, "the packed layout must give the dense sums");
+
+    let mut g = c.benchmark_group("dots");
+    g.throughput(Throughput::Elements(work.len() as u64));
+    let label = format!("{}_rows_of_{}_sentences", work.len(), texts.len());
+    g.bench_function(BenchmarkId::new("dense", &label), |b| {
+        b.iter(|| {
+            let labels = dense(&mut out);
+            assert_eq!(labels, expected);
+            labels
+        })
+    });
+    g.bench_function(BenchmarkId::new("packed", &label), |b| {
+        b.iter(|| {
+            let labels = packed(&mut out);
+            assert_eq!(labels, expected);
+            labels
+        })
+    });
+    g.finish();
+}
+
 criterion_group! {
     name = benches;
     config = common::criterion();
-    targets = classify_batch, predict
+    targets = classify_batch, predict, dots
 }
 criterion_main!(benches);
