@@ -71,6 +71,9 @@ pub struct Gazetteer {
     row_actor: Vec<u32>,
     /// For each automaton pattern, the registry rows it stands for.
     pattern_rows: Vec<Vec<u32>>,
+    /// For each automaton pattern, the row and actor it resolves to when no date is set
+    /// (see [`latest_row`]): the common case costs no look-up in `rows`.
+    undated: Vec<(u32, u32)>,
     matcher: AhoCorasick,
     /// Bytes a pattern can start with: searches start only at word starts with one of them.
     first_bytes: Box<[bool; 256]>,
@@ -82,6 +85,12 @@ pub struct Gazetteer {
     fingerprint: u64,
     date: Option<u32>,
     korean: Option<(u32, u32)>,
+}
+
+/// Among registry rows `of`, the one whose term starts last (undated rows count as the
+/// earliest), the first listed on a tie.
+fn latest_row(rows: &[RegistryRow], of: &[u32]) -> Option<u32> {
+    of.iter().copied().max_by_key(|&i| (rows.get(i as usize).and_then(|r| r.valid_from).unwrap_or(0), std::cmp::Reverse(i)))
 }
 
 /// Can a mention start at byte `p`? Not inside a word, and not after a hyphen that
@@ -247,7 +256,14 @@ impl Gazetteer {
                 _ => None,
             }
         };
-        Ok(Self { rows, actors, row_actor, pattern_rows, matcher, first_bytes, first_pairs, fingerprint, date: None, korean })
+        let undated = pattern_rows
+            .iter()
+            .map(|of| {
+                let row = latest_row(&rows, of).unwrap_or(u32::MAX);
+                (row, row_actor.get(row as usize).copied().unwrap_or(0))
+            })
+            .collect();
+        Ok(Self { rows, actors, row_actor, pattern_rows, undated, matcher, first_bytes, first_pairs, fingerprint, date: None, korean })
     }
 
     /// Rebuilds a gazetteer from rows stored in a model.
@@ -344,8 +360,12 @@ impl Gazetteer {
         if text[end..].chars().next().is_some_and(char::is_alphanumeric) {
             return None;
         }
-        let row = self.pick_row(self.pattern_rows.get(m.pattern().as_usize())?)?;
-        let actor = self.row_actor.get(row as usize).copied().unwrap_or(0);
+        let (row, actor) = if self.date.is_none() {
+            *self.undated.get(m.pattern().as_usize()).filter(|(row, _)| *row != u32::MAX)?
+        } else {
+            let row = self.pick_row(self.pattern_rows.get(m.pattern().as_usize())?)?;
+            (row, self.row_actor.get(row as usize).copied().unwrap_or(0))
+        };
         Some(Mention { actor, row, span: Span { start: p, end } })
     }
 
@@ -356,7 +376,7 @@ impl Gazetteer {
         if let Some(d) = self.date {
             return rows.iter().copied().find(|&i| self.rows.get(i as usize).is_some_and(|r| valid(r, d)));
         }
-        rows.iter().copied().max_by_key(|&i| (self.rows.get(i as usize).and_then(|r| r.valid_from).unwrap_or(0), std::cmp::Reverse(i)))
+        latest_row(&self.rows, rows)
     }
 
     /// ANNOTATION.md: "Korean" alone means South Korea unless the sentence says North.
