@@ -668,9 +668,8 @@ fn stage_times(p: &Pipeline, docs: &[String], reps: usize) -> StageTimes {
                     p.prepare_sentence(text, &mut s);
                 }
                 for m in &mentions {
-                    let name = p.gazetteer.actor_name(m.actor);
                     let t = Instant::now();
-                    p.target_block(text, name, None, &mut s);
+                    p.registry_target_block(text, m.actor, &mut s);
                     st.featurize += t.elapsed().as_secs_f64();
                     let t = Instant::now();
                     for (i, _) in p.heads().iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {

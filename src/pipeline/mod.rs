@@ -135,6 +135,8 @@ pub struct Pipeline {
     heads: Vec<Head>,
     /// The heads' weights in their prediction-time layout (kept in step with `heads`).
     packed: PackedHeads,
+    /// [`actor_hash`] of each registry actor, by id (kept in step with `gazetteer`).
+    actor_hashes: Vec<u64>,
 }
 
 /// The prediction-time layout of `heads`' weights.
@@ -155,7 +157,8 @@ impl Pipeline {
         let vectorizer = HashingVectorizer::new(features.check()?);
         let analyzer = std::sync::Arc::new(Analyzer::new(&analyzer_params));
         let packed = pack(&heads)?;
-        Ok(Self { splitter: SentenceSplitter::default(), analyzer_params, analyzer, gazetteer, vectorizer, heads, packed })
+        let actor_hashes = actor_hashes(&gazetteer);
+        Ok(Self { splitter: SentenceSplitter::default(), analyzer_params, analyzer, gazetteer, vectorizer, heads, packed, actor_hashes })
     }
 
     /// Replaces the heads (all of the vectorizer's width).
@@ -186,6 +189,7 @@ impl Pipeline {
 
     /// Replaces the registry (the caller checks fingerprints).
     pub fn set_gazetteer(&mut self, g: Gazetteer) {
+        self.actor_hashes = actor_hashes(&g);
         self.gazetteer = g;
     }
 
@@ -233,7 +237,19 @@ impl Pipeline {
     /// `s.base`, see [`prepare_sentence`](Self::prepare_sentence)). Returns the first
     /// target span and the block's squared norm.
     pub(crate) fn target_block(&self, text: &str, actor: &str, span: Option<Span>, s: &mut Scratch) -> (Option<Span>, f32) {
-        let id = self.gazetteer.actor_id(actor);
+        self.target_block_with(text, self.gazetteer.actor_id(actor), actor, actor_hash(actor), span, s)
+    }
+
+    /// [`target_block`](Self::target_block) for a registry actor known by id: no name
+    /// search, no name hashing.
+    pub(crate) fn registry_target_block(&self, text: &str, id: u32, s: &mut Scratch) -> (Option<Span>, f32) {
+        let name = self.gazetteer.actor_name(id);
+        let hash = self.actor_hashes.get(id as usize).copied().unwrap_or_else(|| actor_hash(name));
+        self.target_block_with(text, Some(id), name, hash, None, s)
+    }
+
+    /// The target block of `actor` (registry id `id`, [`actor_hash`] `hash`).
+    fn target_block_with(&self, text: &str, id: Option<u32>, actor: &str, hash: u64, span: Option<Span>, s: &mut Scratch) -> (Option<Span>, f32) {
         s.ranges.clear();
         s.others.clear();
         let mut first = None;
@@ -257,7 +273,7 @@ impl Pipeline {
                 first = Some(sp);
             }
         }
-        let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: actor_hash(actor) };
+        let target = Target { tokens: &s.ranges, others: &s.others, actor_hash: hash };
         s.pairs.clear();
         self.vectorizer.conjoin_pairs(&s.base, target.actor_hash, &mut s.pairs);
         self.vectorizer.target_features_with(&s.analyzer, &target, &mut s.seq, &mut s.pairs);
@@ -346,7 +362,7 @@ impl Pipeline {
             let n_base = dots.len();
             for &(actor, first) in &order {
                 let name = self.gazetteer.actor_name(actor);
-                let (_, target_sumsq) = self.target_block(text, name, None, s);
+                let (_, target_sumsq) = self.registry_target_block(text, actor, s);
                 let inv = inv_norm(actor_base_sumsq + target_sumsq);
                 let r = slot(&mut out.actors, n_actors);
                 let mut at = 0;
@@ -496,6 +512,11 @@ fn with_worker_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 pub const UNIT_SENTENCES: usize = 256;
 
 /// Hash of an actor's canonical name for target-conjoined features (lowercased FNV-1a).
+/// [`actor_hash`] of every actor of `g`, by id.
+fn actor_hashes(g: &Gazetteer) -> Vec<u64> {
+    g.actors().iter().map(|a| actor_hash(a)).collect()
+}
+
 fn actor_hash(actor: &str) -> u64 {
     if actor.is_ascii() {
         let mut h = crate::features::hashing::FNV_OFFSET;
