@@ -115,6 +115,9 @@ pub struct Scratch {
     dots: Vec<f32>,
     /// Every head's dot products with the sentence block.
     base_dots: Vec<f32>,
+    /// Actor rows dropped from recycled results, kept with their allocations (names,
+    /// prediction vectors) for the next sentence with more actors.
+    spare_actors: Vec<ActorResult>,
 }
 
 impl Scratch {
@@ -364,7 +367,10 @@ impl Pipeline {
                 let name = self.gazetteer.actor_name(actor);
                 let (_, target_sumsq) = self.registry_target_block(text, actor, s);
                 let inv = inv_norm(actor_base_sumsq + target_sumsq);
-                let r = slot(&mut out.actors, n_actors);
+                if out.actors.len() <= n_actors {
+                    out.actors.push(s.spare_actors.pop().unwrap_or_default());
+                }
+                let r = &mut out.actors[n_actors];
                 let mut at = 0;
                 let mut n_heads = 0;
                 for (i, h) in self.heads.iter().enumerate().filter(|(_, h)| h.scope == Scope::Actor) {
@@ -385,7 +391,8 @@ impl Pipeline {
                 n_actors += 1;
             }
         }
-        out.actors.truncate(n_actors);
+        // Rows beyond this sentence's actors keep their allocations for later sentences.
+        s.spare_actors.extend(out.actors.drain(n_actors..));
         s.order = order;
         s.base_row = base_row;
         s.dots = dots;
@@ -470,9 +477,11 @@ impl Pipeline {
     {
         units
             .par_iter()
-            .map_init(Vec::new, |res: &mut Vec<SentenceResult>, &(d, first, spans)| {
+            .map(|&(d, first, spans)| {
                 let text = text_of(d);
-                // Results are recycled, never dropped: their allocations serve the next unit.
+                // Results are recycled, never dropped: their allocations (strings, prediction
+                // vectors) serve the thread's next unit, in this batch and the next ones.
+                let mut res = WORKER_RESULTS.with(|c| c.take());
                 if res.len() < spans.len() {
                     res.resize_with(spans.len(), SentenceResult::default);
                 }
@@ -481,7 +490,9 @@ impl Pipeline {
                         self.classify_sentence_into(sp.of(text), first + i, sp.start, s, r);
                     }
                 });
-                f(d, &res[..spans.len()])
+                let mapped = f(d, &res[..spans.len()]);
+                WORKER_RESULTS.with(|c| c.replace(res));
+                mapped
             })
             .collect()
     }
@@ -498,6 +509,9 @@ fn slot<T: Default>(v: &mut Vec<T>, i: usize) -> &mut T {
 thread_local! {
     /// Each worker thread's scratch space, kept across batches so that its stem cache stays warm.
     static WORKER_SCRATCH: std::cell::RefCell<Scratch> = std::cell::RefCell::new(Scratch::default());
+    /// Each worker thread's recycled results (taken while a unit uses them, so a nested
+    /// call starts from an empty set rather than failing).
+    static WORKER_RESULTS: std::cell::Cell<Vec<SentenceResult>> = const { std::cell::Cell::new(Vec::new()) };
 }
 
 /// Runs `f` with this thread's scratch space (a fresh one if it is already in use).
@@ -511,12 +525,12 @@ fn with_worker_scratch<R>(f: impl FnOnce(&mut Scratch) -> R) -> R {
 /// Sentences per unit of parallel work in [`Pipeline::classify_batch_with`].
 pub const UNIT_SENTENCES: usize = 256;
 
-/// Hash of an actor's canonical name for target-conjoined features (lowercased FNV-1a).
 /// [`actor_hash`] of every actor of `g`, by id.
 fn actor_hashes(g: &Gazetteer) -> Vec<u64> {
     g.actors().iter().map(|a| actor_hash(a)).collect()
 }
 
+/// Hash of an actor's canonical name for target-conjoined features (lowercased FNV-1a).
 fn actor_hash(actor: &str) -> u64 {
     if actor.is_ascii() {
         let mut h = crate::features::hashing::FNV_OFFSET;
