@@ -73,7 +73,7 @@ pub struct Gazetteer {
     pattern_rows: Vec<Vec<u32>>,
     /// For each automaton pattern, the row and actor it resolves to when no date is set
     /// (see [`latest_row`]): the common case costs no look-up in `rows`.
-    undated: Vec<(u32, u32)>,
+    undated: Vec<Option<(u32, u32)>>,
     matcher: AhoCorasick,
     /// Bytes a pattern can start with: searches start only at word starts with one of them.
     first_bytes: Box<[bool; 256]>,
@@ -85,6 +85,11 @@ pub struct Gazetteer {
     fingerprint: u64,
     date: Option<u32>,
     korean: Option<(u32, u32)>,
+}
+
+/// Bit of the byte pair `(a, b)` in [`Gazetteer`]'s `first_pairs`.
+fn pair_index(a: u8, b: u8) -> usize {
+    usize::from(a) << 8 | usize::from(b)
 }
 
 /// Among registry rows `of`, the one whose term starts last (undated rows count as the
@@ -226,15 +231,14 @@ impl Gazetteer {
         for p in &patterns {
             match *p.as_bytes() {
                 [] => {}
+                // A one-byte pattern: every pair starting with it (the 4 words of its byte).
                 [b] => {
                     first_bytes[b as usize] = true;
-                    for pair in usize::from(b) << 8..(usize::from(b) + 1) << 8 {
-                        first_pairs[pair >> 6] |= 1 << (pair & 63);
-                    }
+                    first_pairs[usize::from(b) * 4..usize::from(b) * 4 + 4].fill(u64::MAX);
                 }
                 [b, c, ..] => {
                     first_bytes[b as usize] = true;
-                    let pair = usize::from(b) << 8 | usize::from(c);
+                    let pair = pair_index(b, c);
                     first_pairs[pair >> 6] |= 1 << (pair & 63);
                 }
             }
@@ -256,13 +260,7 @@ impl Gazetteer {
                 _ => None,
             }
         };
-        let undated = pattern_rows
-            .iter()
-            .map(|of| {
-                let row = latest_row(&rows, of).unwrap_or(u32::MAX);
-                (row, row_actor.get(row as usize).copied().unwrap_or(0))
-            })
-            .collect();
+        let undated = pattern_rows.iter().map(|of| latest_row(&rows, of).map(|row| (row, row_actor.get(row as usize).copied().unwrap_or(0)))).collect();
         Ok(Self { rows, actors, row_actor, pattern_rows, undated, matcher, first_bytes, first_pairs, fingerprint, date: None, korean })
     }
 
@@ -347,7 +345,7 @@ impl Gazetteer {
             return None;
         }
         if let Some(&next) = bytes.get(p + 1) {
-            let pair = usize::from(bytes[p]) << 8 | usize::from(next);
+            let pair = pair_index(bytes[p], next);
             if self.first_pairs[pair >> 6] & 1 << (pair & 63) == 0 {
                 return None;
             }
@@ -361,7 +359,7 @@ impl Gazetteer {
             return None;
         }
         let (row, actor) = if self.date.is_none() {
-            *self.undated.get(m.pattern().as_usize()).filter(|(row, _)| *row != u32::MAX)?
+            (*self.undated.get(m.pattern().as_usize())?)?
         } else {
             let row = self.pick_row(self.pattern_rows.get(m.pattern().as_usize())?)?;
             (row, self.row_actor.get(row as usize).copied().unwrap_or(0))

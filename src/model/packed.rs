@@ -100,16 +100,6 @@ impl PackedHeads {
         Ok(Self { map, rows, stride, heads })
     }
 
-    /// Number of packed heads.
-    pub fn len(&self) -> usize {
-        self.heads.len()
-    }
-
-    /// True when no head is packed.
-    pub fn is_empty(&self) -> bool {
-        self.heads.is_empty()
-    }
-
     /// Number of columns that carry a weight in some head.
     pub fn weighted_columns(&self) -> usize {
         if self.stride == 0 {

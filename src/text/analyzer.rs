@@ -122,6 +122,24 @@ struct CacheSlot {
 /// The key bits of a slot's third word (its top byte holds the flags).
 const KEY_TAIL_MASK: u64 = u64::MAX >> 8;
 
+impl CacheSlot {
+    fn new(key: [u64; 3], info: WordInfo) -> Self {
+        Self { key: [key[0], key[1], key[2] | u64::from(info.flags) << 56], stem_hash: info.stem_hash }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.key[0] == 0
+    }
+
+    fn holds(&self, key: &[u64; 3]) -> bool {
+        self.key[0] == key[0] && self.key[1] == key[1] && self.key[2] & KEY_TAIL_MASK == key[2]
+    }
+
+    fn info(&self) -> WordInfo {
+        WordInfo { stem_hash: self.stem_hash, flags: (self.key[2] >> 56) as u8 }
+    }
+}
+
 impl StemCache {
     /// Packs a word of at most [`CACHE_KEY_BYTES`] bytes.
     #[inline]
@@ -148,7 +166,7 @@ impl StemCache {
         let mut i = self.slot_of(key);
         loop {
             let s = &self.slots[i];
-            if s.key[0] == 0 || (s.key[0] == key[0] && s.key[1] == key[1] && s.key[2] & KEY_TAIL_MASK == key[2]) {
+            if s.is_empty() || s.holds(key) {
                 return i;
             }
             i = (i + 1) & mask;
@@ -161,7 +179,7 @@ impl StemCache {
             return None;
         }
         let s = &self.slots[self.probe(key)];
-        (s.key[0] != 0).then_some(WordInfo { stem_hash: s.stem_hash, flags: (s.key[2] >> 56) as u8 })
+        (!s.is_empty()).then(|| s.info())
     }
 
     fn insert(&mut self, key: [u64; 3], info: WordInfo) {
@@ -169,14 +187,13 @@ impl StemCache {
             let old = std::mem::take(&mut self.slots);
             self.slots = vec![CacheSlot::default(); (old.len() * 2).max(1024)];
             self.len = 0;
-            for s in old.into_iter().filter(|s| s.key[0] != 0) {
-                let tail = s.key[2] & KEY_TAIL_MASK;
-                self.insert([s.key[0], s.key[1], tail], WordInfo { stem_hash: s.stem_hash, flags: (s.key[2] >> 56) as u8 });
+            for s in old.into_iter().filter(|s| !s.is_empty()) {
+                self.insert([s.key[0], s.key[1], s.key[2] & KEY_TAIL_MASK], s.info());
             }
         }
         let i = self.probe(&key);
-        if self.slots[i].key[0] == 0 {
-            self.slots[i] = CacheSlot { key: [key[0], key[1], key[2] | (info.flags as u64) << 56], stem_hash: info.stem_hash };
+        if self.slots[i].is_empty() {
+            self.slots[i] = CacheSlot::new(key, info);
             self.len += 1;
         }
     }
@@ -380,9 +397,7 @@ impl Analyzer {
                 let base = end;
                 let mut rest = text[base..].char_indices().peekable();
                 while let Some((k, c)) = rest.next() {
-                    if is_word_char(c) {
-                        end = base + k + c.len_utf8();
-                    } else if matches!(c, '\'' | '’') && rest.peek().is_some_and(|&(_, n)| n.is_alphabetic()) {
+                    if is_word_char(c) || matches!(c, '\'' | '’') && rest.peek().is_some_and(|&(_, n)| n.is_alphabetic()) {
                         end = base + k + c.len_utf8();
                     } else {
                         break;
