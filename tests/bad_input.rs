@@ -182,3 +182,22 @@ fn closed_pipe_ends_quietly() {
     assert!(!e.contains("panicked"), "{e}");
     assert!(!e.contains("Broken pipe"), "{e}");
 }
+
+/// A quote that is never closed makes the csv reader take the rest of the file as one
+/// field; that row is skipped with its file and line instead of being classified with the
+/// following rows inside its text. A quoted field that is closed is read as usual.
+#[test]
+fn unclosed_quote_in_csv_input_is_reported_not_merged() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model(dir.path());
+    let csv = dir.path().join("open.csv");
+    std::fs::write(&csv, "id,text\nr1,\"Seoul backs \"\"Kyiv\"\".\"\nr2,\"Tokyo hedged.\nr3,Paris agreed.\n").unwrap();
+    let o = stancer(&["classify", "--model", model.to_str().unwrap(), csv.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", err(&o));
+    let e = err(&o);
+    assert!(e.contains("open.csv:3: a quoted field is not closed before the end of the file"), "{e}");
+    assert!(e.contains("summary: 2 documents read, 1 classified"), "{e}");
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Seoul backs \\\"Kyiv\\\"."), "{out}");
+    assert!(!out.contains("Paris agreed"), "{out}");
+}

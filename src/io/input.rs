@@ -57,7 +57,7 @@ impl Default for InputColumns {
 
 enum Current {
     None,
-    Csv { path: PathBuf, reader: Box<::csv::Reader<BufReader<File>>>, text: usize, actor: Option<usize>, id: Option<usize> },
+    Csv { path: PathBuf, reader: Box<::csv::Reader<BufReader<File>>>, len: u64, text: usize, actor: Option<usize>, id: Option<usize> },
     Jsonl { path: PathBuf, lines: std::io::Lines<BufReader<File>>, line: u64 },
 }
 
@@ -111,6 +111,7 @@ impl InputStream {
         };
         match ext(&path).as_str() {
             "csv" => {
+                let len = file.metadata().map_or(u64::MAX, |m| m.len());
                 let mut reader = ::csv::ReaderBuilder::new().flexible(false).from_reader(BufReader::new(file));
                 let header: Vec<String> = match reader.headers() {
                     Ok(h) => h.iter().map(|s| s.trim().trim_start_matches('\u{feff}').to_owned()).collect(),
@@ -120,7 +121,7 @@ impl InputStream {
                 let Some(text) = pos(&self.cols.text) else {
                     return fail(id, format!("missing column '{}' (header has: {})", self.cols.text, header.join(",")));
                 };
-                self.current = Current::Csv { path, reader: Box::new(reader), text, actor: pos(&self.cols.actor), id: pos(&self.cols.id) };
+                self.current = Current::Csv { path, reader: Box::new(reader), len, text, actor: pos(&self.cols.actor), id: pos(&self.cols.id) };
                 None
             }
             "jsonl" => {
@@ -140,7 +141,7 @@ impl InputStream {
     fn next_from_current(&mut self) -> Option<InputDoc> {
         match &mut self.current {
             Current::None => None,
-            Current::Csv { path, reader, text, actor, id } => {
+            Current::Csv { path, reader, len, text, actor, id } => {
                 let mut rec = ::csv::StringRecord::new();
                 match reader.read_record(&mut rec) {
                     Ok(false) => {
@@ -153,7 +154,14 @@ impl InputStream {
                         let t = rec.get(*text).unwrap_or("").to_owned();
                         let bytes = t.len();
                         let a = actor.and_then(|c| rec.get(c)).map(str::to_owned);
-                        let text = if t.trim().is_empty() {
+                        // The csv reader takes a quote that is never closed to run to the end of
+                        // the file: every later row would end up inside this row's text.
+                        // Only the file's last record can be such a row, so only it is checked.
+                        let last = reader.position().byte() >= *len;
+                        let unclosed = last && rec.position().is_some_and(|p| ends_inside_quotes(path, p.byte()).unwrap_or(false));
+                        let text = if unclosed {
+                            Err(format!("{}:{line}: a quoted field is not closed before the end of the file (the lines after it were read into this row)", path.display()))
+                        } else if t.trim().is_empty() {
                             Err(format!("{}:{line}: empty text", path.display()))
                         } else {
                             Ok(match a {
@@ -218,6 +226,24 @@ fn parse_json_line(path: &str, n: u64, l: &str, cols: &InputColumns) -> InputDoc
         }),
     };
     InputDoc { id, text, warnings: vec![], bytes }
+}
+
+/// Does `path` hold an odd number of `"` from byte `from` to its end, that is, does the
+/// CSV record starting there end inside a quoted field? (Quotes inside a quoted field are
+/// doubled, so a closed record holds an even number.)
+fn ends_inside_quotes(path: &Path, from: u64) -> std::io::Result<bool> {
+    use std::io::{Seek, SeekFrom};
+    let mut f = File::open(path)?;
+    f.seek(SeekFrom::Start(from))?;
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut odd = false;
+    loop {
+        let n = f.read(&mut buf)?;
+        if n == 0 {
+            return Ok(odd);
+        }
+        odd ^= buf[..n].iter().filter(|&&b| b == b'"').count() % 2 == 1;
+    }
 }
 
 fn ext(p: &Path) -> String {
