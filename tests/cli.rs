@@ -180,3 +180,55 @@ fn help_lists_every_subcommand() {
         assert!(out(&o).contains(cmd), "{cmd} missing from --help");
     }
 }
+
+/// Rows come out in input order, sentence after sentence, and the bytes do not depend on
+/// the number of threads: small articles, one over 1 MiB (a batch of its own, written run
+/// by run as its runs are classified), CSV pair rows with a bad one, and skipped documents.
+#[test]
+fn classify_output_is_in_input_order_whatever_the_threads() {
+    let dir = tempfile::tempdir().unwrap();
+    let model = fixture_model(dir.path());
+    let big = dir.path().join("big.txt");
+    let sentences = ["Seoul backs Kyiv, officials said.", "Moscow warned Tokyo on Monday.", "Beijing urged restraint.", "Washington pledged more aid."];
+    let text: String = (0..40_000).map(|i| sentences[i % 4]).collect::<Vec<_>>().join(" ");
+    assert!(text.len() > 1 << 20);
+    std::fs::write(&big, &text).unwrap();
+    let pairs = dir.path().join("pairs.csv");
+    std::fs::write(&pairs, "id,text,actor\np1,Tokyo backed Seoul.,Japan\np2,a row of two fields\np3,Moscow objects.,Russia\n").unwrap();
+    let (articles, big_s, pairs_s) = (fixture("articles"), big.to_str().unwrap().to_owned(), pairs.to_str().unwrap().to_owned());
+    let run = |threads: &str| {
+        let o = stancer(&["classify", "--model", model.to_str().unwrap(), "--actor-col", "actor", "--threads", threads, fixture("articles/one.txt").to_str().unwrap(), &big_s, &pairs_s, "missing.txt", articles.to_str().unwrap()]);
+        assert!(o.status.success(), "{}", err(&o));
+        o
+    };
+    let one = run("1");
+    let rows: Vec<serde_json::Value> = out(&one).lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    // Documents in argument order (one.txt is given twice), each one's sentences in order.
+    let mut docs: Vec<String> = Vec::new();
+    let mut last: Option<(String, u64)> = None;
+    for r in &rows {
+        let doc = r["doc"].as_str().unwrap().to_owned();
+        let s = r["sentence"].as_u64().unwrap();
+        if let Some((d, prev)) = &last {
+            if *d == doc {
+                assert!(s >= *prev, "{doc}: sentence {s} after {prev}");
+            }
+        }
+        if docs.last() != Some(&doc) {
+            docs.push(doc.clone());
+        }
+        last = Some((doc, s));
+    }
+    let names: Vec<&str> = docs.iter().map(|d| d.rsplit('/').next().unwrap()).collect();
+    assert_eq!(names, ["one.txt", "big.txt", "p1", "p3", "latin1.txt", "one.txt", "two.txt"]);
+    let big_rows: Vec<&serde_json::Value> = rows.iter().filter(|r| r["doc"] == big_s.as_str()).collect();
+    assert_eq!(big_rows.iter().map(|r| r["sentence"].as_u64().unwrap()).collect::<std::collections::BTreeSet<_>>().len(), 40_000);
+    let e = err(&one);
+    assert!(e.contains("pairs.csv:3"), "{e}");
+    assert!(e.contains("skipped: missing.txt"), "{e}");
+    for threads in ["2", "3"] {
+        let o = run(threads);
+        assert_eq!(out(&o), out(&one), "{threads} threads");
+        assert_eq!(err(&o), e, "{threads} threads");
+    }
+}

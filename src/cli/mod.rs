@@ -22,7 +22,9 @@ use crate::model::labels::LabelSet;
 use crate::model::linear::{argmax, softmax};
 use crate::model::nb_scale::NbScaleParams;
 use crate::pipeline::train::{cross_validate, train, TrainConfig};
-use crate::pipeline::{Pipeline, Scope, Scratch, SentenceResult};
+use crate::pipeline::ordered::for_each_ordered;
+use crate::pipeline::{Pipeline, Scope, Scratch, SentenceResult, UNIT_SENTENCES};
+use crate::text::segment::Span;
 use crate::report::metrics::Metrics;
 use crate::report::throughput::{StageTimes, Throughput};
 use args::{ActorsArgs, BenchArgs, ClassifyArgs, ColumnArgs, Command, EvaluateArgs, LearnArgs, TrainArgs};
@@ -216,14 +218,12 @@ fn load_model(path: Option<&PathBuf>, actors: Option<&PathBuf>, date: Option<&St
     Ok(p)
 }
 
-/// Documents per parallel batch and the byte budget that also closes a batch: bounds memory.
+/// Documents per batch read ahead and the byte budget that also closes a batch: bounds
+/// the input held in memory.
 const BATCH_DOCS: usize = 256;
 const BATCH_BYTES: usize = 4 << 20;
-/// Documents above this size are classified sentence batch by sentence batch, so that the
-/// results of one huge document are never all held in memory.
+/// Documents above this size travel in a batch of their own.
 const BIG_DOC: usize = 1 << 20;
-/// Sentences per parallel batch inside a large document.
-const BIG_DOC_SENTENCES: usize = 4096;
 
 /// Reads `stream` into batches of at most [`BATCH_DOCS`] documents and [`BATCH_BYTES`]
 /// bytes (a document over [`BIG_DOC`] travels alone) and sends them, until the input ends
@@ -247,30 +247,11 @@ fn read_batches(stream: InputStream, tx: &std::sync::mpsc::SyncSender<Vec<InputD
     }
 }
 
-/// Classifies one large document in sentence batches, writing as it goes.
-fn classify_big<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, id: &str, text: &str, writer: &mut RowWriter<W>, buffers: &Buffers) -> std::io::Result<usize> {
-    let spans = p.splitter.split(text);
-    let format = writer.format();
-    for (c, chunk) in spans.chunks(BIG_DOC_SENTENCES).enumerate() {
-        let pieces = pool.install(|| p.classify_spans_with(text, chunk, c * BIG_DOC_SENTENCES, |_, res| render(p, buffers, format, id, text, res)));
-        let pieces: Vec<Piece> = pieces.into_iter().collect::<std::io::Result<_>>()?;
-        write_pieces(writer, buffers, pieces)?;
-    }
-    Ok(spans.len())
-}
-
 /// Renders the rows of some sentences of document `id` into a buffer from the pool.
 fn render(p: &Pipeline, buffers: &Buffers, format: Format, id: &str, text: &str, res: &[SentenceResult]) -> std::io::Result<Piece> {
     let mut w = RowWriter::without_header(buffers.take(), format, p.heads());
     res.iter().try_for_each(|r| w.write_sentence(id, text, r))?;
     Ok(Piece { sentences: res.len(), rows: w.rows(), bytes: w.into_inner() })
-}
-
-/// Writes rendered pieces in order (CSV header first) and hands their buffers back.
-fn write_pieces<W: Write>(writer: &mut RowWriter<W>, buffers: &Buffers, pieces: Vec<Piece>) -> std::io::Result<()> {
-    let written = writer.write_header().and_then(|()| pieces.iter().try_for_each(|pc| writer.write_rendered(&pc.bytes, pc.rows)));
-    pieces.into_iter().for_each(|pc| buffers.give(pc.bytes));
-    written
 }
 
 /// Output buffers that the writer hands back for the workers to render into again: fresh
@@ -280,7 +261,7 @@ struct Buffers(std::sync::Mutex<Vec<Vec<u8>>>);
 
 impl Buffers {
     /// Most buffers kept for reuse.
-    const KEEP: usize = 256;
+    const KEEP: usize = 64;
 
     fn take(&self) -> Vec<u8> {
         self.0.lock().ok().and_then(|mut v| v.pop()).unwrap_or_default()
@@ -303,28 +284,111 @@ struct Piece {
     bytes: Vec<u8>,
 }
 
-/// Classifies and renders a batch of documents on the workers (articles shared out in
-/// sentence runs, see [`Pipeline::classify_batch_with`]): each document's rendered pieces in
-/// order, or why it was skipped; in input order.
-fn classify_rendered(p: &Pipeline, pool: &rayon::ThreadPool, batch: &[InputDoc], format: Format, buffers: &Buffers) -> Vec<std::result::Result<Vec<Piece>, String>> {
-    pool.install(|| {
-        let articles: Vec<&str> = batch.iter().map(|d| if let Ok(DocText::Article(t)) = &d.text { t.as_str() } else { "" }).collect();
-        let units = p.classify_batch_with(&articles, |i, res| render(p, buffers, format, &batch[i].id, articles[i], res));
-        let pairs: Vec<Option<std::io::Result<Piece>>> = batch
-            .par_iter()
-            .map_init(Scratch::default, |s, d| match &d.text {
-                Ok(DocText::Pair { text, actor }) => Some(render(p, buffers, format, &d.id, text, &[p.classify_pair(text, actor, s)])),
-                _ => None,
-            })
-            .collect();
+/// One job of a batch's output, in output order. Every document has at least one, so that
+/// each is accounted for (written, or reported as skipped) in input order.
+struct Job<'a> {
+    doc: usize,
+    /// The first and the last job of its document.
+    first: bool,
+    last: bool,
+    work: Work<'a>,
+}
+
+enum Work<'a> {
+    /// A run of at most [`UNIT_SENTENCES`] sentences of an article, the first of them being
+    /// sentence number `first`.
+    Run { text: &'a str, first: usize, spans: &'a [Span] },
+    /// A (sentence, actor) pair from a CSV or JSONL row.
+    Pair { text: &'a str, actor: &'a str },
+    /// Nothing to classify: an article without sentences, or a skipped document.
+    Nothing,
+}
+
+/// The jobs of a batch whose articles were split into `splits`.
+fn jobs<'a>(batch: &'a [InputDoc], splits: &'a [Vec<Span>]) -> Vec<Job<'a>> {
+    let mut jobs = Vec::new();
+    for (doc, (d, spans)) in batch.iter().zip(splits).enumerate() {
+        let start = jobs.len();
+        match &d.text {
+            Ok(DocText::Article(text)) => {
+                for (c, run) in spans.chunks(UNIT_SENTENCES).enumerate() {
+                    jobs.push(Job { doc, first: false, last: false, work: Work::Run { text, first: c * UNIT_SENTENCES, spans: run } });
+                }
+            }
+            Ok(DocText::Pair { text, actor }) => jobs.push(Job { doc, first: false, last: false, work: Work::Pair { text, actor } }),
+            Err(_) => {}
+        }
+        if jobs.len() == start {
+            jobs.push(Job { doc, first: false, last: false, work: Work::Nothing });
+        }
+        jobs[start].first = true;
+        if let Some(j) = jobs.last_mut() {
+            j.last = true;
+        }
+    }
+    jobs
+}
+
+/// What `classify` has done so far, for its summary line.
+#[derive(Default)]
+struct Tally {
+    docs_ok: usize,
+    sentences: usize,
+    skipped: Vec<String>,
+    warnings: usize,
+}
+
+/// Classifies a batch and writes its rows in input order. Runs of sentences are classified
+/// and rendered on the workers while this thread writes the rendered runs as they come in
+/// ([`for_each_ordered`]): only a few runs' output is in memory at once, even for one huge
+/// document.
+#[allow(clippy::too_many_arguments)]
+fn stream_batch<W: Write>(p: &Pipeline, pool: &rayon::ThreadPool, batch: &[InputDoc], writer: &mut RowWriter<W>, buffers: &Buffers, tally: &mut Tally, quiet: bool, bar: &ProgressBar) -> std::io::Result<()> {
+    let splits: Vec<Vec<Span>> = pool.install(|| {
         batch
-            .iter()
-            .zip(units.into_iter().zip(pairs))
-            .map(|(d, (units, pair))| match &d.text {
-                Err(reason) => Err(reason.clone()),
-                Ok(_) => units.into_iter().chain(pair).collect::<std::io::Result<Vec<Piece>>>().map_err(|e| e.to_string()),
+            .par_iter()
+            .map(|d| match &d.text {
+                Ok(DocText::Article(text)) => p.splitter.split(text),
+                _ => Vec::new(),
             })
             .collect()
+    });
+    let jobs = jobs(batch, &splits);
+    let format = writer.format();
+    writer.write_header()?;
+    let window = 4 * pool.current_num_threads();
+    let work = |_: usize, job: &Job<'_>| -> std::io::Result<Option<Piece>> {
+        let id = &batch[job.doc].id;
+        match job.work {
+            Work::Run { text, first, spans } => p.classify_run_with(text, spans, first, |res| render(p, buffers, format, id, text, res)).map(Some),
+            Work::Pair { text, actor } => render(p, buffers, format, id, text, &[p.classify_pair_here(text, actor)]).map(Some),
+            Work::Nothing => Ok(None),
+        }
+    };
+    for_each_ordered(pool, &jobs, window, work, |j, piece| {
+        let job = &jobs[j];
+        let doc = &batch[job.doc];
+        if job.first {
+            tally.warnings += report_warnings(doc, quiet, bar);
+        }
+        if let Some(pc) = piece? {
+            tally.sentences += pc.sentences;
+            writer.write_rendered(&pc.bytes, pc.rows)?;
+            buffers.give(pc.bytes);
+        }
+        if job.last {
+            match &doc.text {
+                Ok(_) => tally.docs_ok += 1,
+                Err(reason) => {
+                    if !quiet {
+                        bar.suspend(|| eprintln!("skipped: {}: {reason}", doc.id));
+                    }
+                    tally.skipped.push(doc.id.clone());
+                }
+            }
+            bar.inc(1);
+        }
+        Ok(())
     })
 }
 
@@ -367,49 +431,15 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
     let cols = InputColumns { text: a.text_col.clone(), actor: a.actor_col.clone(), id: a.id_col.clone() };
     let stream = InputStream::new(&a.inputs, cols);
     let bar = if a.quiet { ProgressBar::hidden() } else { progress(None, "documents") };
-    let (mut docs_ok, mut sentences, mut skipped) = (0usize, 0usize, Vec::<String>::new());
-    let mut warnings = 0usize;
+    let mut tally = Tally::default();
     let out_name = a.output.as_ref().map_or("standard output".to_owned(), |p| p.display().to_string());
     // Input is read into batches on a thread of its own, one batch ahead of the workers.
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<InputDoc>>(1);
         scope.spawn(move || read_batches(stream, &tx));
         for batch in rx {
-            if let [doc] = batch.as_slice() {
-                if let (true, Ok(DocText::Article(text))) = (doc.bytes > BIG_DOC, &doc.text) {
-                    warnings += report_warnings(doc, a.quiet, &bar);
-                    match classify_big(&p, &pool, &doc.id, text, &mut writer, &buffers) {
-                        Ok(n) => {
-                            docs_ok += 1;
-                            sentences += n;
-                        }
-                        Err(e) => return output_failed(e, &out_name),
-                    }
-                    bar.inc(1);
-                    continue;
-                }
-            }
-            // Classify and render each document's rows on the workers; the main thread only
-            // writes the rendered bytes, in input order.
-            let results = classify_rendered(&p, &pool, &batch, format, &buffers);
-            for (doc, res) in batch.iter().zip(results) {
-                warnings += report_warnings(doc, a.quiet, &bar);
-                match res {
-                    Ok(pieces) => {
-                        docs_ok += 1;
-                        sentences += pieces.iter().map(|pc| pc.sentences).sum::<usize>();
-                        if let Err(e) = write_pieces(&mut writer, &buffers, pieces) {
-                            return output_failed(e, &out_name);
-                        }
-                    }
-                    Err(reason) => {
-                        if !a.quiet {
-                            bar.suspend(|| eprintln!("skipped: {}: {reason}", doc.id));
-                        }
-                        skipped.push(doc.id.clone());
-                    }
-                }
-                bar.inc(1);
+            if let Err(e) = stream_batch(&p, &pool, &batch, &mut writer, &buffers, &mut tally, a.quiet, &bar) {
+                return output_failed(e, &out_name);
             }
         }
         if let Err(e) = writer.flush() {
@@ -419,15 +449,15 @@ fn cmd_classify(a: ClassifyArgs) -> Result<u8> {
         if !a.quiet {
             eprintln!(
                 "summary: {} documents read, {} classified, {} sentences, {} rows written, {} skipped, {} warnings",
-                docs_ok + skipped.len(),
-                docs_ok,
-                sentences,
+                tally.docs_ok + tally.skipped.len(),
+                tally.docs_ok,
+                tally.sentences,
                 writer.rows(),
-                skipped.len(),
-                warnings
+                tally.skipped.len(),
+                tally.warnings
             );
         }
-        if a.strict && !skipped.is_empty() {
+        if a.strict && !tally.skipped.is_empty() {
             return Ok(EXIT_SKIPPED);
         }
         Ok(0)

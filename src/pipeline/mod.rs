@@ -1,6 +1,7 @@
 //! The pipeline: analyzer + gazetteer + vectorizer + fitted heads; classify one document
 //! or a batch, and train from labelled rows.
 
+pub mod ordered;
 pub mod train;
 
 use rayon::prelude::*;
@@ -475,26 +476,33 @@ impl Pipeline {
         R: Send,
         F: Fn(usize, &[SentenceResult]) -> R + Sync,
     {
-        units
-            .par_iter()
-            .map(|&(d, first, spans)| {
-                let text = text_of(d);
-                // Results are recycled, never dropped: their allocations (strings, prediction
-                // vectors) serve the thread's next unit, in this batch and the next ones.
-                let mut res = WORKER_RESULTS.with(|c| c.take());
-                if res.len() < spans.len() {
-                    res.resize_with(spans.len(), SentenceResult::default);
-                }
-                with_worker_scratch(|s| {
-                    for ((i, sp), r) in spans.iter().enumerate().zip(res.iter_mut()) {
-                        self.classify_sentence_into(sp.of(text), first + i, sp.start, s, r);
-                    }
-                });
-                let mapped = f(d, &res[..spans.len()]);
-                WORKER_RESULTS.with(|c| c.replace(res));
-                mapped
-            })
-            .collect()
+        units.par_iter().map(|&(d, first, spans)| self.classify_run_with(text_of(d), spans, first, |res| f(d, res))).collect()
+    }
+
+    /// Classifies the sentences `spans` of `text` (the first of them being sentence number
+    /// `first`) on this thread and maps their results with `f`. The thread's scratch space
+    /// and results are reused: a worker that classifies run after run keeps its stem cache
+    /// warm and does not allocate per sentence.
+    pub fn classify_run_with<R>(&self, text: &str, spans: &[Span], first: usize, f: impl FnOnce(&[SentenceResult]) -> R) -> R {
+        // Results are recycled, never dropped: their allocations (strings, prediction
+        // vectors) serve the thread's next run.
+        let mut res = WORKER_RESULTS.with(|c| c.take());
+        if res.len() < spans.len() {
+            res.resize_with(spans.len(), SentenceResult::default);
+        }
+        with_worker_scratch(|s| {
+            for ((i, sp), r) in spans.iter().enumerate().zip(res.iter_mut()) {
+                self.classify_sentence_into(sp.of(text), first + i, sp.start, s, r);
+            }
+        });
+        let mapped = f(&res[..spans.len()]);
+        WORKER_RESULTS.with(|c| c.replace(res));
+        mapped
+    }
+
+    /// [`classify_pair`](Self::classify_pair) with this thread's scratch space.
+    pub fn classify_pair_here(&self, text: &str, actor: &str) -> SentenceResult {
+        with_worker_scratch(|s| self.classify_pair(text, actor, s))
     }
 }
 
