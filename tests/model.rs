@@ -14,9 +14,10 @@ fn save_load_round_trip_gives_identical_predictions_and_bytes() {
     let q = model_file::from_bytes(&bytes, &path).unwrap();
     let docs = ["Moscow warned Kyiv. Tokyo welcomed the talks.", "Seoul has not ruled out sending arms."];
     assert_eq!(p.classify_batch(&docs), q.classify_batch(&docs));
-    // Pinned serialized shape: magic, version 2 (1 had no `claim_cues`), then length and CRC.
+    // Pinned serialized shape: magic, version 3 (1 had no `claim_cues`, 2 no `proximity`),
+    // then length and CRC.
     assert_eq!(&bytes[..8], b"STANCER\0");
-    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 2);
+    assert_eq!(u32::from_le_bytes(bytes[8..12].try_into().unwrap()), 3);
     assert_eq!(u64::from_le_bytes(bytes[12..20].try_into().unwrap()) as usize, bytes.len() - 24);
 }
 
@@ -180,14 +181,16 @@ fn damaged_model_files_get_typed_errors() {
     flipped[mid] ^= 0x10;
     assert!(matches!(p(&flipped), Err(Error::CorruptModel { message, .. }) if message.contains("checksum")));
     let mut newer = good.clone();
-    newer[8] = 3;
-    assert!(matches!(p(&newer), Err(Error::UnsupportedVersion { found: 3, supported: 2, .. })));
+    newer[8] = 4;
+    assert!(matches!(p(&newer), Err(Error::UnsupportedVersion { found: 4, supported: 3, .. })));
     let msg = p(&newer).unwrap_err().to_string();
-    assert!(msg.contains("version 3 is not supported") && msg.contains("versions 1 to 2"), "{msg}");
-    // A version-2 body under a version-1 header does not decode as the old layout.
-    let mut older = good.clone();
-    older[8] = 1;
-    assert!(matches!(p(&older), Err(Error::CorruptModel { .. })));
+    assert!(msg.contains("version 4 is not supported") && msg.contains("versions 1 to 3"), "{msg}");
+    // A version-3 body under an older header does not decode as the old layout.
+    for old in [1, 2] {
+        let mut older = good.clone();
+        older[8] = old;
+        assert!(matches!(p(&older), Err(Error::CorruptModel { .. })), "version {old}");
+    }
     let mut zero = good.clone();
     zero[8] = 0;
     assert!(matches!(p(&zero), Err(Error::UnsupportedVersion { found: 0, .. })));
@@ -229,22 +232,28 @@ fn saving_is_atomic_and_checks_the_directory() {
 /// had no `claim_cues`, it is the model this build trains from that data: same
 /// predictions, and re-saved it gives exactly the bytes of a fresh training run.
 #[test]
-fn format_version_1_models_still_load() {
+fn format_version_1_and_2_models_still_load() {
     let dir = tempfile::tempdir().unwrap();
-    let v1_path = fixture("models/format-v1.model");
-    let v1_bytes = std::fs::read(&v1_path).unwrap();
-    assert_eq!(u32::from_le_bytes(v1_bytes[8..12].try_into().unwrap()), 1, "the fixture is a version-1 file");
-    let old = model_file::load(&v1_path).unwrap();
-    assert!(!old.vectorizer().params().claim_cues);
     let fresh_path = fixture_model(dir.path());
     let fresh = model_file::load(&fresh_path).unwrap();
-    assert_eq!(model_file::to_bytes(&old).unwrap(), std::fs::read(&fresh_path).unwrap());
-    let docs = ["Moscow warned Kyiv. Tokyo welcomed the talks.", "Seoul has not ruled out sending arms."];
-    assert_eq!(old.classify_batch(&docs), fresh.classify_batch(&docs));
-    // And through the CLI.
-    let o = stancer(&["classify", "--model", v1_path.to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
-    assert!(o.status.success(), "{}", err(&o));
-    let n = fresh_path.to_str().unwrap();
-    let p = stancer(&["classify", "--model", n, fixture("articles/two.txt").to_str().unwrap()]);
-    assert_eq!(o.stdout, p.stdout);
+    let fresh_bytes = std::fs::read(&fresh_path).unwrap();
+    assert_eq!(u32::from_le_bytes(fresh_bytes[8..12].try_into().unwrap()), model_file::FORMAT_VERSION);
+    // Written by the builds of a7bf42e (version 1) and a95b768 (version 2) from the same data.
+    for version in [1u32, 2] {
+        let old_path = fixture(&format!("models/format-v{version}.model"));
+        let old_bytes = std::fs::read(&old_path).unwrap();
+        assert_eq!(u32::from_le_bytes(old_bytes[8..12].try_into().unwrap()), version, "the fixture is a version-{version} file");
+        let old = model_file::load(&old_path).unwrap();
+        assert!(!old.vectorizer().params().claim_cues);
+        assert_eq!(old.vectorizer().params().proximity, 0.0);
+        // Re-saved, it is what this build trains from the same data.
+        assert_eq!(model_file::to_bytes(&old).unwrap(), fresh_bytes, "version {version}");
+        let docs = ["Moscow warned Kyiv. Tokyo welcomed the talks.", "Seoul has not ruled out sending arms."];
+        assert_eq!(old.classify_batch(&docs), fresh.classify_batch(&docs));
+        // And through the CLI.
+        let o = stancer(&["classify", "--model", old_path.to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
+        assert!(o.status.success(), "{}", err(&o));
+        let p = stancer(&["classify", "--model", fresh_path.to_str().unwrap(), fixture("articles/two.txt").to_str().unwrap()]);
+        assert_eq!(o.stdout, p.stdout);
+    }
 }

@@ -98,6 +98,7 @@ fn train_config(l: &LearnArgs) -> Result<TrainConfig> {
         target_window: l.target_window,
         sentence_weight: l.sentence_weight,
         claim_cues: l.claim_cues,
+        proximity: l.proximity,
         ..FeatureParams::default()
     };
     let features = features.check()?.get().clone();

@@ -61,7 +61,12 @@ mod ns {
     pub const CUE: u64 = 8;
     pub const CONJ: u64 = 9;
     pub const CLAIM: u64 = 10;
+    pub const PROX: u64 = 11;
 }
+
+/// Words whose proximity weight (see [`FeatureParams::proximity`]) falls below this are left
+/// out: beyond three scale lengths from the target.
+const PROXIMITY_FLOOR: f32 = 0.05;
 
 /// Marker hashes chained onto token hashes; fixed, part of the model format.
 const NEG_MARK: u64 = 0x4e45_475f_4d41_524b; // "NEG_MARK"
@@ -83,6 +88,7 @@ const EOS: u64 = 0x454f_535f_5f5f_5f5f;
 /// | `negation_features` | true | words in a negation scope hash differently | |
 /// | `sentence_weight` | 1.0 | weight of the sentence-level block in actor-scope rows, relative to the target block | (0, 4] |
 /// | `claim_cues` | false | refutation / reporting cue features for rows whose target does not occur in the text (a claim judged by a headline) | |
+/// | `proximity` | 0 (off) | scale length, in words, of distance-weighted word features around the target: each word outside the mentions gets weight exp(-d / scale), d its distance from the first mention (words under 0.05 left out) | 0 or (0, 64] |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureParams {
     /// log2 of the number of hash buckets.
@@ -115,6 +121,12 @@ pub struct FeatureParams {
     /// a refutation cue ("hoax", "denies", "not" ...), a reporting or hedge cue
     /// ("reportedly", "claims", "may" ...), and a closing question mark.
     pub claim_cues: bool,
+    /// Distance-weighted word features around the target (scale length in words; 0 = off):
+    /// every word of the sentence outside the target's mentions, with weight
+    /// `exp(-d / proximity)`, `d` its distance in words from the first mention. Where the
+    /// fixed window sees four words each side, these see the whole sentence, nearer words
+    /// counting more (target-dependent sentiment in long news sentences).
+    pub proximity: f32,
 }
 
 impl Default for FeatureParams {
@@ -131,6 +143,7 @@ impl Default for FeatureParams {
             conjoin_all: false,
             sentence_weight: 1.0,
             claim_cues: false,
+            proximity: 0.0,
         }
     }
 }
@@ -167,6 +180,9 @@ impl FeatureParams {
         }
         if !(self.sentence_weight.is_finite() && self.sentence_weight > 0.0 && self.sentence_weight <= 4.0) {
             return bad("sentence_weight", format!("{} must be in (0, 4]", self.sentence_weight));
+        }
+        if !(self.proximity == 0.0 || self.proximity.is_finite() && self.proximity > 0.0 && self.proximity <= 64.0) {
+            return bad("proximity", format!("{} must be 0 (off) or in (0, 64]", self.proximity));
         }
         if self.target_window > 16 {
             return bad("target_window", format!("{} is above 16", self.target_window));
@@ -346,6 +362,19 @@ impl HashingVectorizer {
         for k in t1..(t1 + win).min(toks.len()) {
             if role(k).is_none() {
                 self.push(out, ns::WIN_RIGHT, self.token_hash(&toks[k]), 1.0);
+            }
+        }
+        // Every word outside the mentions, weighted by its distance from the first one.
+        if self.params.proximity > 0.0 {
+            for (k, t) in toks.iter().enumerate() {
+                if (t0..t1).contains(&k) || role(k).is_some() {
+                    continue;
+                }
+                let d = if k < t0 { t0 - k } else { k + 1 - t1 };
+                let w = (-(d as f32) / self.params.proximity).exp();
+                if w >= PROXIMITY_FLOOR {
+                    self.push(out, ns::PROX, self.token_hash(t), w);
+                }
             }
         }
         // The clause that holds the first target mention.
@@ -615,6 +644,39 @@ mod tests {
     }
 
     #[test]
+    fn proximity_weighs_words_by_their_distance_from_the_target() {
+        // "Kyiv" (token 4) is the target; "Moscow" (token 0) is 4 words before it, "today"
+        // (token 7) 3 after it (the mention's end is 5).
+        let text = "Moscow sharply criticised Ukrainian Kyiv leaders again today";
+        let prox = |p: &[(u32, f32)], v: &HashingVectorizer, word: &str| -> Vec<f32> {
+            let a = Analyzer::new(&AnalyzerParams::default());
+            let mut s = AnalyzerScratch::default();
+            a.analyze(word, &mut s);
+            let b = bucket(ns::PROX, v.token_hash(&s.tokens[0]), v.mask);
+            p.iter().filter(|(i, _)| *i == b).map(|&(_, w)| w).collect()
+        };
+        let on = FeatureParams { proximity: 10.0, ..Default::default() };
+        let v = HashingVectorizer::new(on.clone().check().unwrap());
+        let pairs = target_pairs(text, &[(4, 5)], on);
+        assert_eq!(prox(&pairs, &v, "Moscow"), vec![(-0.4f32).exp()]);
+        assert_eq!(prox(&pairs, &v, "today"), vec![(-0.3f32).exp()]);
+        assert_eq!(prox(&pairs, &v, "leaders"), vec![(-0.1f32).exp()]);
+        // The target itself gets none; nor does any word when proximity is off.
+        assert!(prox(&pairs, &v, "Kyiv").is_empty());
+        let off = target_pairs(text, &[(4, 5)], FeatureParams::default());
+        assert!(off.len() + 7 == pairs.len(), "{} vs {}", off.len(), pairs.len());
+        // A short scale leaves distant words out (weight under the floor).
+        let near = FeatureParams { proximity: 1.0, ..Default::default() };
+        let v1 = HashingVectorizer::new(near.clone().check().unwrap());
+        let pairs = target_pairs(text, &[(4, 5)], near);
+        assert!(prox(&pairs, &v1, "Moscow").is_empty(), "exp(-4) < {PROXIMITY_FLOOR}");
+        assert_eq!(prox(&pairs, &v1, "leaders"), vec![(-1.0f32).exp()]);
+        for bad in [-1.0, f32::NAN, 65.0] {
+            assert!(FeatureParams { proximity: bad, ..Default::default() }.check().is_err(), "{bad}");
+        }
+    }
+
+    #[test]
     fn claim_cues_mark_refuting_reporting_and_questions_when_the_target_is_absent() {
         let on = FeatureParams { claim_cues: true, ..Default::default() };
         let extra = |text: &str| {
@@ -668,3 +730,4 @@ mod tests {
         assert_eq!(row.nnz(), 1 + 6 + 5 + 4);
     }
 }
+

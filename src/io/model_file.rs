@@ -18,9 +18,10 @@ use crate::text::analyzer::AnalyzerParams;
 /// Magic bytes at the start of every model file.
 pub const MAGIC: &[u8; 8] = b"STANCER\0";
 /// The format version this build writes (and reads, with [`OLDEST_READABLE_VERSION`]..).
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 /// The oldest format version this build still reads. Version 1 files (written before
-/// `claim_cues` existed) load with `claim_cues` off, which is how they were trained.
+/// `claim_cues` existed) load with `claim_cues` off and version 2 files (before
+/// `proximity`) with `proximity` 0, which is how they were trained.
 pub const OLDEST_READABLE_VERSION: u32 = 1;
 const HEADER_LEN: usize = 8 + 4 + 8 + 4;
 
@@ -54,8 +55,24 @@ pub struct Bundle {
     pub heads: Vec<StoredHead>,
 }
 
-/// Version 1 of [`FeatureParams`]: the same fields in the same order, without
-/// `claim_cues` (bincode stores fields by position, so the old layout needs its own type).
+/// Version 2 of [`FeatureParams`]: the same fields in the same order, without `proximity`
+/// (bincode stores fields by position, so an old layout needs its own type).
+#[derive(Debug, Clone, Deserialize)]
+struct FeatureParamsV2 {
+    buckets_log2: u8,
+    word_ngrams: u8,
+    char_min: u8,
+    char_max: u8,
+    char_weight: f32,
+    target_window: u8,
+    target_conjoin: bool,
+    negation_features: bool,
+    conjoin_all: bool,
+    sentence_weight: f32,
+    claim_cues: bool,
+}
+
+/// Version 1 of [`FeatureParams`]: version 2 without `claim_cues`.
 #[derive(Debug, Clone, Deserialize)]
 struct FeatureParamsV1 {
     buckets_log2: u8,
@@ -70,38 +87,62 @@ struct FeatureParamsV1 {
     sentence_weight: f32,
 }
 
-/// Version 1 of [`Bundle`].
+/// [`Bundle`] as versions 1 and 2 stored it, with their feature settings `F`.
 #[derive(Debug, Clone, Deserialize)]
-struct BundleV1 {
+struct OldBundle<F> {
     analyzer: AnalyzerParams,
-    features: FeatureParamsV1,
+    features: F,
     registry: Vec<RegistryRow>,
     registry_fingerprint: u64,
     heads: Vec<StoredHead>,
 }
 
-impl From<BundleV1> for Bundle {
-    fn from(b: BundleV1) -> Self {
-        let f = b.features;
-        Bundle {
-            analyzer: b.analyzer,
-            features: FeatureParams {
-                buckets_log2: f.buckets_log2,
-                word_ngrams: f.word_ngrams,
-                char_min: f.char_min,
-                char_max: f.char_max,
-                char_weight: f.char_weight,
-                target_window: f.target_window,
-                target_conjoin: f.target_conjoin,
-                negation_features: f.negation_features,
-                conjoin_all: f.conjoin_all,
-                sentence_weight: f.sentence_weight,
-                claim_cues: false,
-            },
-            registry: b.registry,
-            registry_fingerprint: b.registry_fingerprint,
-            heads: b.heads,
+impl From<FeatureParamsV1> for FeatureParamsV2 {
+    fn from(f: FeatureParamsV1) -> Self {
+        FeatureParamsV2 {
+            buckets_log2: f.buckets_log2,
+            word_ngrams: f.word_ngrams,
+            char_min: f.char_min,
+            char_max: f.char_max,
+            char_weight: f.char_weight,
+            target_window: f.target_window,
+            target_conjoin: f.target_conjoin,
+            negation_features: f.negation_features,
+            conjoin_all: f.conjoin_all,
+            sentence_weight: f.sentence_weight,
+            claim_cues: false,
         }
+    }
+}
+
+impl From<FeatureParamsV2> for FeatureParams {
+    fn from(f: FeatureParamsV2) -> Self {
+        FeatureParams {
+            buckets_log2: f.buckets_log2,
+            word_ngrams: f.word_ngrams,
+            char_min: f.char_min,
+            char_max: f.char_max,
+            char_weight: f.char_weight,
+            target_window: f.target_window,
+            target_conjoin: f.target_conjoin,
+            negation_features: f.negation_features,
+            conjoin_all: f.conjoin_all,
+            sentence_weight: f.sentence_weight,
+            claim_cues: f.claim_cues,
+            proximity: 0.0,
+        }
+    }
+}
+
+impl<F: Into<FeatureParams>> From<OldBundle<F>> for Bundle {
+    fn from(b: OldBundle<F>) -> Self {
+        Bundle { analyzer: b.analyzer, features: b.features.into(), registry: b.registry, registry_fingerprint: b.registry_fingerprint, heads: b.heads }
+    }
+}
+
+impl From<FeatureParamsV1> for FeatureParams {
+    fn from(f: FeatureParamsV1) -> Self {
+        FeatureParamsV2::from(f).into()
     }
 }
 
@@ -188,10 +229,10 @@ pub fn from_bytes(bytes: &[u8], path: &Path) -> Result<Pipeline> {
     if crc32fast::hash(body) != crc {
         return Err(corrupt("checksum mismatch (the file was modified or damaged)".into()));
     }
-    let bundle: Bundle = if version == 1 {
-        bincode::deserialize::<BundleV1>(body).map(Bundle::from)
-    } else {
-        bincode::deserialize(body)
+    let bundle: Bundle = match version {
+        1 => bincode::deserialize::<OldBundle<FeatureParamsV1>>(body).map(Bundle::from),
+        2 => bincode::deserialize::<OldBundle<FeatureParamsV2>>(body).map(Bundle::from),
+        _ => bincode::deserialize(body),
     }
     .map_err(|e| corrupt(format!("cannot decode: {e}")))?;
     bundle.into_pipeline(path)
