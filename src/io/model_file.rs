@@ -55,24 +55,8 @@ pub struct Bundle {
     pub heads: Vec<StoredHead>,
 }
 
-/// Version 2 of [`FeatureParams`]: the same fields in the same order, without `proximity`
-/// (bincode stores fields by position, so an old layout needs its own type).
-#[derive(Debug, Clone, Deserialize)]
-struct FeatureParamsV2 {
-    buckets_log2: u8,
-    word_ngrams: u8,
-    char_min: u8,
-    char_max: u8,
-    char_weight: f32,
-    target_window: u8,
-    target_conjoin: bool,
-    negation_features: bool,
-    conjoin_all: bool,
-    sentence_weight: f32,
-    claim_cues: bool,
-}
-
-/// Version 1 of [`FeatureParams`]: version 2 without `claim_cues`.
+/// Version 1 of [`FeatureParams`]: the fields before `claim_cues` (bincode stores fields by
+/// position, so an old layout needs its own type).
 #[derive(Debug, Clone, Deserialize)]
 struct FeatureParamsV1 {
     buckets_log2: u8,
@@ -87,6 +71,14 @@ struct FeatureParamsV1 {
     sentence_weight: f32,
 }
 
+/// Version 2 of [`FeatureParams`]: version 1 and `claim_cues`, without `proximity`. bincode
+/// writes a nested struct's fields in line, so this reads the flat version-2 layout.
+#[derive(Debug, Clone, Deserialize)]
+struct FeatureParamsV2 {
+    v1: FeatureParamsV1,
+    claim_cues: bool,
+}
+
 /// [`Bundle`] as versions 1 and 2 stored it, with their feature settings `F`.
 #[derive(Debug, Clone, Deserialize)]
 struct OldBundle<F> {
@@ -97,26 +89,8 @@ struct OldBundle<F> {
     heads: Vec<StoredHead>,
 }
 
-impl From<FeatureParamsV1> for FeatureParamsV2 {
-    fn from(f: FeatureParamsV1) -> Self {
-        FeatureParamsV2 {
-            buckets_log2: f.buckets_log2,
-            word_ngrams: f.word_ngrams,
-            char_min: f.char_min,
-            char_max: f.char_max,
-            char_weight: f.char_weight,
-            target_window: f.target_window,
-            target_conjoin: f.target_conjoin,
-            negation_features: f.negation_features,
-            conjoin_all: f.conjoin_all,
-            sentence_weight: f.sentence_weight,
-            claim_cues: false,
-        }
-    }
-}
-
 impl From<FeatureParamsV2> for FeatureParams {
-    fn from(f: FeatureParamsV2) -> Self {
+    fn from(FeatureParamsV2 { v1: f, claim_cues }: FeatureParamsV2) -> Self {
         FeatureParams {
             buckets_log2: f.buckets_log2,
             word_ngrams: f.word_ngrams,
@@ -128,7 +102,7 @@ impl From<FeatureParamsV2> for FeatureParams {
             negation_features: f.negation_features,
             conjoin_all: f.conjoin_all,
             sentence_weight: f.sentence_weight,
-            claim_cues: f.claim_cues,
+            claim_cues,
             proximity: 0.0,
         }
     }
@@ -141,8 +115,8 @@ impl<F: Into<FeatureParams>> From<OldBundle<F>> for Bundle {
 }
 
 impl From<FeatureParamsV1> for FeatureParams {
-    fn from(f: FeatureParamsV1) -> Self {
-        FeatureParamsV2::from(f).into()
+    fn from(v1: FeatureParamsV1) -> Self {
+        FeatureParamsV2 { v1, claim_cues: false }.into()
     }
 }
 
