@@ -88,7 +88,7 @@ const EOS: u64 = 0x454f_535f_5f5f_5f5f;
 /// | `negation_features` | true | words in a negation scope hash differently | |
 /// | `sentence_weight` | 1.0 | weight of the sentence-level block in actor-scope rows, relative to the target block | (0, 4] |
 /// | `claim_cues` | false | refutation / reporting cue features for rows whose target does not occur in the text (a claim judged by a headline) | |
-/// | `proximity` | 0 (off) | scale length, in words, of distance-weighted word features around the target: each word outside the mentions gets weight exp(-d / scale), d its distance from the first mention (words under 0.05 left out) | 0 or (0, 64] |
+/// | `proximity` | 0 (off) | scale length, in words, of distance-weighted word features around the target: each word before the target's first mention or after its last gets weight exp(-d / scale), d its distance in words from that stretch (words under 0.05 left out) | 0 or (0, 64] |
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FeatureParams {
     /// log2 of the number of hash buckets.
@@ -122,10 +122,11 @@ pub struct FeatureParams {
     /// ("reportedly", "claims", "may" ...), and a closing question mark.
     pub claim_cues: bool,
     /// Distance-weighted word features around the target (scale length in words; 0 = off):
-    /// every word of the sentence outside the target's mentions, with weight
-    /// `exp(-d / proximity)`, `d` its distance in words from the first mention. Where the
-    /// fixed window sees four words each side, these see the whole sentence, nearer words
-    /// counting more (target-dependent sentiment in long news sentences).
+    /// every word before the target's first mention or after its last (and not part of another
+    /// actor's mention), with weight `exp(-d / proximity)`, `d` its distance in words from
+    /// that stretch of the sentence. Where the fixed window sees four words each side, these
+    /// see the whole sentence, nearer words counting more (target-dependent sentiment in long
+    /// news sentences).
     pub proximity: f32,
 }
 
@@ -364,7 +365,7 @@ impl HashingVectorizer {
                 self.push(out, ns::WIN_RIGHT, self.token_hash(&toks[k]), 1.0);
             }
         }
-        // Every word outside the mentions, weighted by its distance from the first one.
+        // Every word before the first mention or after the last, weighted by its distance.
         if self.params.proximity > 0.0 {
             for (k, t) in toks.iter().enumerate() {
                 if (t0..t1).contains(&k) || role(k).is_some() {

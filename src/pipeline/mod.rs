@@ -448,35 +448,12 @@ impl Pipeline {
             .enumerate()
             .flat_map(|(d, spans)| spans.chunks(UNIT_SENTENCES).enumerate().map(move |(c, ch)| (d, c * UNIT_SENTENCES, ch)))
             .collect();
-        let mapped = self.classify_units(|d| docs[d].as_ref(), &units, &f);
+        let mapped: Vec<R> = units.par_iter().map(|&(d, first, spans)| self.classify_run_with(docs[d].as_ref(), spans, first, |res| f(d, res))).collect();
         let mut out: Vec<Vec<R>> = docs.iter().map(|_| Vec::new()).collect();
         for (&(d, _, _), r) in units.iter().zip(mapped) {
             out[d].push(r);
         }
         out
-    }
-
-    /// Classifies the sentences `spans` of one document `text` (the first of them being
-    /// sentence number `first`) in parallel runs of at most [`UNIT_SENTENCES`], mapping each
-    /// run with `f` on its worker; the mapped runs in order. For a document too large to
-    /// hold all its results at once: call it on one slice of its sentences at a time.
-    pub fn classify_spans_with<R, F>(&self, text: &str, spans: &[Span], first: usize, f: F) -> Vec<R>
-    where
-        R: Send,
-        F: Fn(usize, &[SentenceResult]) -> R + Sync,
-    {
-        let units: Vec<(usize, usize, &[Span])> = spans.chunks(UNIT_SENTENCES).enumerate().map(|(c, ch)| (0, first + c * UNIT_SENTENCES, ch)).collect();
-        self.classify_units(|_| text, &units, &f)
-    }
-
-    /// Runs units `(document, number of its first sentence, spans)` on the workers, each
-    /// unit's results mapped by `f(document, results)`; the mapped units in order.
-    fn classify_units<'t, R, F>(&self, text_of: impl Fn(usize) -> &'t str + Sync, units: &[(usize, usize, &[Span])], f: &F) -> Vec<R>
-    where
-        R: Send,
-        F: Fn(usize, &[SentenceResult]) -> R + Sync,
-    {
-        units.par_iter().map(|&(d, first, spans)| self.classify_run_with(text_of(d), spans, first, |res| f(d, res))).collect()
     }
 
     /// Classifies the sentences `spans` of `text` (the first of them being sentence number
